@@ -45,7 +45,9 @@ func TestTooManyRequestsFiresCountTimesThenServes(t *testing.T) {
 		if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" {
 			t.Fatalf("request %d: got %d Retry-After %q", i, resp.StatusCode, resp.Header.Get("Retry-After"))
 		}
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Code != "0x80072322" {
 			t.Fatalf("body %q: %v", body, err)
 		}
