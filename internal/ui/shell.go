@@ -1,32 +1,74 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"runtime"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 )
 
-// Shell is the main window and the tray icon that brings it back.
+// Services are what the shell needs from the rest of the app.
+type Services struct {
+	Auth  Auth
+	Cases Cases
+	Links Links
+}
+
+// Shell is the main window, its two screens (sign-in and my open cases) and the tray icon. It is the
+// controller: it runs every service call off the UI goroutine with a cancel, and comes back with fyne.Do.
 type Shell struct {
 	app     fyne.App
 	window  fyne.Window
-	hasTray bool
+	svc     Services
+	env     Environment
+	tray    desktop.App // nil where the desktop has no tray
+	signIn  *signInScreen
+	cases   *casesScreen
+	recent  []Case
+	account Account
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // the long operation under way, if any
+
+	async func(func()) // runs service calls off the UI goroutine; tests make it observable
 }
 
-// NewShell builds the main window on the home screen and, where the desktop has one, the tray icon.
-// With a tray, closing the window hides it; without one, closing quits, so the app can never be left
-// running with no way back to it.
-func NewShell(a fyne.App, env Environment) *Shell {
-	s := &Shell{app: a, window: a.NewWindow(lang.L("Rescue Companion"))}
+// NewShell builds the main window and, where the desktop has one, the tray icon. With a tray, closing
+// the window hides it; without one, closing quits, so the app can never be left running out of reach.
+// It then looks for a signed-in account and cached cases in the background.
+func NewShell(a fyne.App, env Environment, svc Services) *Shell {
+	s := newShell(a, env, svc, func(f func()) { go f() })
+	s.start()
+	return s
+}
+
+func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Shell {
+	s := &Shell{app: a, svc: svc, env: env, async: async, window: a.NewWindow(lang.L("Rescue Companion"))}
 	s.window.SetIcon(AppIcon())
-	s.window.SetContent(newHome(env, homeActions{hide: s.Hide, quit: a.Quit}))
-	s.window.Resize(fyne.NewSize(560, 420))
+	s.window.Resize(fyne.NewSize(900, 560))
 	s.window.SetMaster()
+	s.signIn = newSignInScreen(env)
+	s.signIn.onSignIn = func() { s.startSignIn(false) }
+	s.signIn.onDeviceCode = func() { s.startSignIn(true) }
+	s.signIn.onCancel = s.cancelRunning
+	s.signIn.onCopy = func(text string) { a.Clipboard().SetContent(text) }
+	s.cases = newCasesScreen()
+	s.cases.onRefresh = s.refresh
+	s.cases.onCancel = s.cancelRunning
+	s.cases.onOpen = s.openCase
+	s.show(s.cases.content)
+	s.cases.setBusy(true)
+
 	if desk, ok := a.(desktop.App); ok {
-		s.hasTray = true
-		desk.SetSystemTrayMenu(trayMenu(s.Show, a.Quit))
+		s.tray = desk
+		desk.SetSystemTrayMenu(s.trayMenu())
 		desk.SetSystemTrayIcon(TrayIcon())
 		if runtime.GOOS != "darwin" { // on macOS a tray click opens the menu, as users there expect
 			desk.SetSystemTrayWindow(s.window)
@@ -36,6 +78,9 @@ func NewShell(a fyne.App, env Environment) *Shell {
 	s.addShortcuts()
 	return s
 }
+
+// start looks for the signed-in account and the cached cases, off the UI goroutine.
+func (s *Shell) start() { s.async(s.restore) }
 
 // Window is the main window.
 func (s *Shell) Window() fyne.Window { return s.window }
@@ -48,16 +93,207 @@ func (s *Shell) Show() {
 
 // Hide sends the main window to the tray; without a tray it quits instead.
 func (s *Shell) Hide() {
-	if !s.hasTray {
+	if s.tray == nil {
 		s.app.Quit()
 		return
 	}
 	s.window.Hide()
 }
 
-// addShortcuts binds Ctrl+W (hide to tray) and Ctrl+Q (quit), with Cmd on macOS through the Super modifier.
+// show puts a screen in the window, under the sandbox banner when there is one.
+func (s *Shell) show(screen fyne.CanvasObject) {
+	if s.env.Sandbox {
+		screen = container.NewBorder(sandboxBanner(), nil, nil, nil, container.NewPadded(screen))
+	} else {
+		screen = container.NewPadded(screen)
+	}
+	s.window.SetContent(screen)
+}
+
+// restore opens on the cached cases when someone is signed in, and on the sign-in screen otherwise.
+func (s *Shell) restore() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	acct, signedIn := s.svc.Auth.Account(ctx)
+	var cached CaseList
+	var haveCache bool
+	if signedIn {
+		cached, haveCache = s.svc.Cases.Cached()
+	}
+	fyne.Do(func() {
+		s.cases.setBusy(false)
+		if !signedIn {
+			s.showSignIn("")
+			return
+		}
+		s.account = acct
+		if haveCache {
+			s.setCases(cached)
+			s.cases.setBanner(fmt.Sprintf(lang.L("Showing cases as of %s; refreshing…"), asOf(cached.AsOf)))
+		}
+		s.refresh()
+	})
+}
+
+func (s *Shell) showSignIn(errText string) {
+	s.signIn.showChoice(errText)
+	s.show(s.signIn.content)
+}
+
+// begin starts a cancellable operation, cancelling any other under way.
+func (s *Shell) begin(timeout time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.cancel = cancel
+	s.mu.Unlock()
+	return ctx
+}
+
+func (s *Shell) cancelRunning() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+}
+
+func (s *Shell) startSignIn(deviceCode bool) {
+	ctx := s.begin(15 * time.Minute)
+	s.signIn.showWaiting()
+	s.async(func() {
+		var acct Account
+		var err error
+		if deviceCode {
+			acct, err = s.svc.Auth.SignInWithDeviceCode(ctx, func(dc DeviceCode) {
+				fyne.Do(func() { s.signIn.showDeviceCode(dc) })
+			})
+		} else {
+			acct, err = s.svc.Auth.SignIn(ctx)
+		}
+		fyne.Do(func() { s.afterSignIn(ctx, acct, err) })
+	})
+}
+
+func (s *Shell) afterSignIn(ctx context.Context, acct Account, err error) {
+	switch {
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
+		s.showSignIn("")
+	case err != nil:
+		s.showSignIn(fmt.Sprintf(lang.L("Sign-in failed: %s"), err))
+	default:
+		s.account = acct
+		s.show(s.cases.content)
+		s.refresh()
+	}
+}
+
+// refresh fetches the cases again; the list on screen stays usable meanwhile.
+func (s *Shell) refresh() {
+	ctx := s.begin(2 * time.Minute)
+	s.cases.setBusy(true)
+	wait := func(d time.Duration) {
+		fyne.Do(func() {
+			s.cases.setBanner(fmt.Sprintf(lang.L("Dynamics is busy, retrying in %d s"), int(d.Round(time.Second)/time.Second)))
+		})
+	}
+	s.async(func() {
+		list, err := s.svc.Cases.Refresh(ctx, wait)
+		fyne.Do(func() { s.afterRefresh(ctx, list, err) })
+	})
+}
+
+func (s *Shell) afterRefresh(ctx context.Context, list CaseList, err error) {
+	s.cases.setBusy(false)
+	switch {
+	case errors.Is(err, ErrSignInRequired):
+		s.showSignIn(lang.L("Your sign-in has expired. Please sign in again."))
+	case err != nil && len(s.cases.all) > 0:
+		if errors.Is(ctx.Err(), context.Canceled) {
+			s.cases.setBanner(fmt.Sprintf(lang.L("Showing cases as of %s."), asOf(s.cases.asOf)))
+			return
+		}
+		s.cases.setBanner(fmt.Sprintf(lang.L("Offline or unreachable: showing cases as of %s. (%s)"), asOf(s.cases.asOf), err))
+	case err != nil:
+		if errors.Is(ctx.Err(), context.Canceled) {
+			s.cases.setBanner("")
+			s.cases.setFailure(lang.L("Loading was cancelled."))
+			return
+		}
+		s.cases.setBanner("")
+		s.cases.setFailure(fmt.Sprintf(lang.L("Could not load your cases: %s"), err))
+	default:
+		s.cases.setBanner("")
+		s.setCases(list)
+	}
+}
+
+// setCases shows a list and puts its most recent cases in the tray.
+func (s *Shell) setCases(list CaseList) {
+	s.cases.asOf = list.AsOf
+	s.cases.setCases(list.Cases)
+	s.recent = recentCases(list.Cases, 10)
+	if s.tray != nil {
+		s.tray.SetSystemTrayMenu(s.trayMenu())
+	}
+}
+
+func (s *Shell) openCase(c Case) {
+	s.async(func() {
+		if err := s.svc.Links.OpenCase(c); err != nil {
+			fyne.Do(func() { s.cases.setBanner(fmt.Sprintf(lang.L("Could not open the browser: %s"), err)) })
+		}
+	})
+}
+
+// showCase brings the window up on one case (from the tray).
+func (s *Shell) showCase(id string) {
+	s.Show()
+	s.cases.selectCase(id)
+}
+
+func (s *Shell) signOut() {
+	s.cancelRunning()
+	s.async(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := s.svc.Auth.SignOut(ctx)
+		fyne.Do(func() {
+			s.cases.setCases(nil)
+			s.recent = nil
+			if s.tray != nil {
+				s.tray.SetSystemTrayMenu(s.trayMenu())
+			}
+			msg := ""
+			if err != nil {
+				msg = fmt.Sprintf(lang.L("Sign-out was incomplete: %s"), err)
+			}
+			s.showSignIn(msg)
+		})
+	})
+}
+
+// addShortcuts binds the keyboard: Ctrl+W hides to the tray, Ctrl+Q quits, Ctrl+F searches, Ctrl+R
+// refreshes, Ctrl+O opens the selected case in Dynamics (Cmd on macOS).
 func (s *Shell) addShortcuts() {
-	mod := fyne.KeyModifierShortcutDefault
-	s.window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: mod}, func(fyne.Shortcut) { s.Hide() })
-	s.window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: mod}, func(fyne.Shortcut) { s.app.Quit() })
+	bind := func(key fyne.KeyName, do func()) {
+		s.window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { do() })
+	}
+	bind(fyne.KeyW, s.Hide)
+	bind(fyne.KeyQ, s.app.Quit)
+	bind(fyne.KeyF, func() { s.window.Canvas().Focus(s.cases.search) })
+	bind(fyne.KeyR, func() {
+		if !s.cases.refresh.Disabled() {
+			s.refresh()
+		}
+	})
+	bind(fyne.KeyO, func() {
+		if s.cases.detail.current.ID != "" {
+			s.openCase(s.cases.detail.current)
+		}
+	})
 }

@@ -1,15 +1,52 @@
 package ui
 
 import (
+	"fmt"
+	"sort"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 )
 
-// trayMenu is the tray icon's menu. It is a pure function of its actions so that a test can read its
-// labels and invoke each item.
-func trayMenu(show, quit func()) *fyne.Menu {
-	open := fyne.NewMenuItem(lang.L("Open Rescue Companion"), show)
-	quitItem := fyne.NewMenuItem(lang.L("Quit"), quit)
-	quitItem.IsQuit = true
-	return fyne.NewMenu(lang.L("Rescue Companion"), open, fyne.NewMenuItemSeparator(), quitItem)
+// trayMenu is the tray icon's menu: the window, the most recent cases, refresh, sign out and quit.
+func (s *Shell) trayMenu() *fyne.Menu {
+	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Open Rescue Companion"), s.Show)}
+	if len(s.recent) > 0 {
+		items = append(items, fyne.NewMenuItemSeparator())
+		for _, c := range s.recent {
+			id := c.ID
+			items = append(items, fyne.NewMenuItem(trayLabel(c), func() { s.showCase(id) }))
+		}
+	}
+	items = append(items, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("Refresh cases"), func() {
+			if s.account.Username != "" {
+				s.refresh()
+			}
+		}),
+		fyne.NewMenuItem(lang.L("Sign out"), s.signOut),
+		fyne.NewMenuItemSeparator())
+	quit := fyne.NewMenuItem(lang.L("Quit"), s.app.Quit)
+	quit.IsQuit = true
+	items = append(items, quit)
+	return fyne.NewMenu(lang.L("Rescue Companion"), items...)
+}
+
+// trayLabel is one case in the tray: its number and the start of its title.
+func trayLabel(c Case) string {
+	title := []rune(c.Title)
+	if len(title) > 40 {
+		title = append(title[:39], '…')
+	}
+	return fmt.Sprintf("%s · %s", c.Number, string(title))
+}
+
+// recentCases are the n most recently modified cases.
+func recentCases(cases []Case, n int) []Case {
+	out := append([]Case(nil), cases...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Modified.After(out[j].Modified) })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
 }

@@ -2,77 +2,116 @@ package ui
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 )
 
-func TestTrayMenuItemsAct(t *testing.T) {
-	newTestApp(t)
-	var shown, quit int
-	m := trayMenu(func() { shown++ }, func() { quit++ })
-	var labels []string
+func labels(m *fyne.Menu) []string {
+	var out []string
 	for _, it := range m.Items {
-		labels = append(labels, it.Label)
+		out = append(out, it.Label)
 	}
-	want := []string{"Open Rescue Companion", "", "Quit"}
-	if len(labels) != len(want) {
-		t.Fatalf("labels %q, want %q", labels, want)
+	return out
+}
+
+func TestTrayMenuSignedOut(t *testing.T) {
+	a := &trayApp{App: newTestApp(t)}
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Links: &fakeLinks{}}, syncRun)
+	s.start()
+	t.Cleanup(s.Window().Close)
+	want := []string{"Open Rescue Companion", "", "Refresh cases", "Sign out", "", "Quit"}
+	if got := labels(a.menu); len(got) != len(want) || got[0] != want[0] || got[len(got)-1] != "Quit" {
+		t.Fatalf("menu %q, want %q", got, want)
 	}
-	for i := range want {
-		if labels[i] != want[i] {
-			t.Fatalf("labels %q, want %q", labels, want)
+	if a.icon == nil || a.window != s.Window() {
+		t.Fatal("tray icon or window not set")
+	}
+}
+
+func TestTrayListsRecentCasesAndEachOpensItsCase(t *testing.T) {
+	a := &trayApp{App: newTestApp(t)}
+	many := make([]Case, 0, 14)
+	for i := 0; i < 14; i++ {
+		c := sampleCases()[i%3]
+		c.ID = string(rune('a' + i))
+		c.Number = "CAS-0" + string(rune('a'+i))
+		c.Modified = asOfTime.Add(-timeMinutes(i))
+		many = append(many, c)
+	}
+	cases := &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: many, AsOf: asOfTime}}}}
+	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Links: &fakeLinks{}}, syncRun)
+	s.start()
+	t.Cleanup(s.Window().Close)
+
+	got := labels(a.menu)
+	// Open, separator, 10 cases, separator, Refresh, Sign out, separator, Quit; titles cut at 40
+	if len(got) != 17 || got[2] != "CAS-0a · VPN drops every 10 minutes on the home …" || got[11] != "CAS-0j · VPN drops every 10 minutes on the home …" {
+		t.Fatalf("menu %q", got)
+	}
+	s.cases.search.SetText("imprimante") // hides case "a"
+	a.menu.Items[2].Action()
+	if s.cases.detail.current.ID != "a" {
+		t.Fatalf("the tray item opened %q", s.cases.detail.current.ID)
+	}
+	if s.cases.search.Text != "" {
+		t.Fatal("the search that hid the case was not cleared")
+	}
+
+	a.menu.Items[len(a.menu.Items)-1].Action()
+	if a.quits != 1 {
+		t.Fatal("Quit did not quit")
+	}
+}
+
+func TestTraySignOut(t *testing.T) {
+	a := &trayApp{App: newTestApp(t)}
+	auth := signedIn()
+	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: sampleCases()}}}}, Links: &fakeLinks{}}, syncRun)
+	s.start()
+	t.Cleanup(s.Window().Close)
+	for _, it := range a.menu.Items {
+		if it.Label == "Sign out" {
+			it.Action()
 		}
 	}
-	m.Items[0].Action()
-	m.Items[2].Action()
-	if shown != 1 || quit != 1 || !m.Items[2].IsQuit {
-		t.Fatalf("shown %d quit %d isQuit %v", shown, quit, m.Items[2].IsQuit)
+	if auth.signOuts != 1 || !s.signIn.choose.Visible() || len(s.cases.all) != 0 {
+		t.Fatalf("sign out: %d calls, sign-in shown %v, %d cases kept", auth.signOuts, s.signIn.choose.Visible(), len(s.cases.all))
+	}
+	if got := labels(a.menu); len(got) != 6 {
+		t.Fatalf("the recent cases stayed in the tray: %q", got)
 	}
 }
 
-func TestTrayMenuSpeaksFrench(t *testing.T) {
-	newTestApp(t)
-	useLanguage(t, "fr")
-	m := trayMenu(func() {}, func() {})
-	if got := m.Items[0].Label; got != "Ouvrir Rescue Companion" {
-		t.Fatalf("open item %q", got)
-	}
-	if got := m.Items[2].Label; got != "Quitter" {
-		t.Fatalf("quit item %q", got)
-	}
-}
-
-func TestShellWithTrayHidesOnCloseAndReopensFromTray(t *testing.T) {
+func TestTraySpeaksFrench(t *testing.T) {
 	a := &trayApp{App: newTestApp(t)}
-	s := NewShell(a, sandboxEnv)
-	s.Show()
-	if a.menu == nil || a.icon == nil {
-		t.Fatal("no tray menu or icon was set")
+	useLanguage(t, "fr")
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Links: &fakeLinks{}}, syncRun)
+	t.Cleanup(s.Window().Close)
+	got := labels(a.menu)
+	if got[0] != "Ouvrir Rescue Companion" || got[len(got)-1] != "Quitter" {
+		t.Fatalf("menu %q", got)
 	}
+}
+
+func TestWithTrayCloseHidesWithoutTrayHideQuits(t *testing.T) {
+	a := &trayApp{App: newTestApp(t)}
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Links: &fakeLinks{}}, syncRun)
+	s.Show()
 	s.Window().Close() // the close intercept hides instead
 	if a.quits != 0 {
 		t.Fatal("closing the window quit the app")
 	}
-	a.menu.Items[0].Action()
-	if a.quits != 0 {
-		t.Fatal("opening from the tray quit the app")
-	}
-	a.menu.Items[len(a.menu.Items)-1].Action()
-	if a.quits != 1 {
-		t.Fatalf("quit from tray: %d quits", a.quits)
+	p := &plainApp{App: test.NewTempApp(t)}
+	s2 := newShell(p, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Links: &fakeLinks{}}, syncRun)
+	s2.Hide()
+	if p.quits != 1 {
+		t.Fatal("without a tray, hiding must quit")
 	}
 }
 
-func TestShellWithoutTrayQuitsOnHide(t *testing.T) {
-	a := &plainApp{App: newTestApp(t)}
-	s := NewShell(a, sandboxEnv)
-	s.Hide()
-	if a.quits != 1 {
-		t.Fatal("without a tray, hiding must quit the app")
-	}
-}
-
-func TestIconsAreThemedAndNamed(t *testing.T) {
+func TestIconsAreThemed(t *testing.T) {
 	if _, ok := TrayIcon().(fyne.ThemedResource); !ok {
 		t.Fatal("the tray icon must follow the theme")
 	}
@@ -80,3 +119,5 @@ func TestIconsAreThemedAndNamed(t *testing.T) {
 		t.Fatal("empty app icon")
 	}
 }
+
+func timeMinutes(n int) time.Duration { return time.Duration(n) * time.Minute }
