@@ -2,10 +2,8 @@ package ui
 
 import (
 	"sort"
-	"strings"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/rescuecompanion/rescue-companion/internal/textmatch"
 )
 
 // Sort orders of the case list.
@@ -16,43 +14,16 @@ const (
 	sortCustomer        // customer name A→Z, then most recently modified
 )
 
-// fold makes text comparable the way a person searches: case- and accent-insensitive, so "helene"
-// finds "Hélène" and "etoile" finds "L'Étoile".
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
 // filterCases keeps the cases whose number, title or customer contain every word of the query.
 func filterCases(cases []Case, query string) []Case {
-	words := strings.Fields(fold(query))
-	if len(words) == 0 {
-		return append([]Case(nil), cases...)
-	}
-	var out []Case
+	q := textmatch.Parse(query)
+	out := make([]Case, 0, len(cases))
 	for _, c := range cases {
-		hay := fold(c.Number + " " + c.Title + " " + c.Customer)
-		if containsAll(hay, words) {
+		if q.Match(c.Number, c.Title, c.Customer) {
 			out = append(out, c)
 		}
 	}
 	return out
-}
-
-func containsAll(hay string, words []string) bool {
-	for _, w := range words {
-		if !strings.Contains(hay, w) {
-			return false
-		}
-	}
-	return true
 }
 
 // sortCases orders cases in place; ties fall back to the most recently modified first.
@@ -68,7 +39,7 @@ func sortCases(cases []Case, order int) {
 		},
 		sortNumber: func(a, b Case) bool { return a.Number < b.Number },
 		sortCustomer: func(a, b Case) bool {
-			if ca, cb := fold(a.Customer), fold(b.Customer); ca != cb {
+			if ca, cb := textmatch.Fold(a.Customer), textmatch.Fold(b.Customer); ca != cb {
 				return ca < cb
 			}
 			return newer(a, b)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -196,39 +195,42 @@ func sampleCases() []Case {
 	}
 }
 
-// findButton walks the tree for the visible button with the given label.
+// findButton finds the visible button with the given label among everything laid out under root.
 func findButton(t *testing.T, root fyne.CanvasObject, label string) *widget.Button {
 	t.Helper()
-	var found *widget.Button
-	walk(root, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label && b.Visible() {
-			found = b
+	for _, o := range append([]fyne.CanvasObject{root}, test.LaidOutObjects(root)...) {
+		if b, ok := o.(*widget.Button); ok && b.Text == label && isShown(b, root) {
+			return b
 		}
-	})
-	if found == nil {
-		t.Fatalf("no visible button %q", label)
 	}
-	return found
+	t.Fatalf("no visible button %q", label)
+	return nil
 }
 
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+// isShown is true when o and every container between root and o are visible.
+func isShown(o, root fyne.CanvasObject) bool {
 	if !o.Visible() {
-		return
+		return false
 	}
-	visit(o)
-	switch c := o.(type) {
-	case *fyne.Container:
-		for _, child := range c.Objects {
-			walk(child, visit)
+	hidden := false
+	var visit func(n fyne.CanvasObject, parentsShown bool) bool
+	visit = func(n fyne.CanvasObject, parentsShown bool) bool {
+		shown := parentsShown && n.Visible()
+		if n == o {
+			hidden = !shown
+			return true
 		}
-	case *widget.Card:
-		if c.Content != nil {
-			walk(c.Content, visit)
+		if c, ok := n.(*fyne.Container); ok {
+			for _, child := range c.Objects {
+				if visit(child, shown) {
+					return true
+				}
+			}
 		}
-	case *container.Split:
-		walk(c.Leading, visit)
-		walk(c.Trailing, visit)
-	case *container.Scroll:
-		walk(c.Content, visit)
+		return false
 	}
+	if !visit(root, true) {
+		return true // inside a widget's renderer: its own Visible is what counts
+	}
+	return !hidden
 }
