@@ -1,0 +1,156 @@
+// Package config reads, checks and writes the settings file, config.toml.
+//
+// The file lives at os.UserConfigDir()/rescue-companion/config.toml unless the app is given
+// --config FILE. Its keys are a contract that scripts and IT rely on: they are never renamed.
+//
+//	[dynamics]
+//	url = "https://contoso.crm4.dynamics.com"   # organisation URL, https only
+//	tenant_id = "<GUID>"
+//	client_id = "51f81489-12ee-4a9e-aaae-a2591f45987d"
+//	authority = "https://login.microsoftonline.com"
+//	[rescue]
+//	instance = "production"                      # production | beta | sandbox | custom
+//	endpoint = "https://secure.logmeinrescue.com/API"
+//	company_id = ""
+//	technician_sso_id = ""
+//	[options]
+//	require_active_console = true
+//	close_request_at_session_end = false
+//	reassign_case_at_session_start = false
+//	do_not_send_cfield1 = false
+//	[sandbox]
+//	ca_file = ""                                 # PEM of the sandbox CA, only with instance = "sandbox"
+//	[dataverse]
+//	session_table = "lmi_sessions"
+//	session_key = "lmi_sessionid"
+//
+// The package is pure: Parse and Validate touch no files and no network; only Load, Save and
+// DefaultPath touch the file system. Parse and Load do not validate, so that a file holding a bad
+// value can still be opened in the settings screen and fixed there; call Validate before use.
+// An unknown key is an error, never silently ignored, because a typo in a key would otherwise
+// leave a setting at its default without anyone noticing.
+//
+// No secret belongs here: the Rescue auth code lives only in the OS keyring (package secrets).
+//
+// Choices where the references are unconfirmed:
+//   - rescue.instance = "beta" uses the production API host, https://secure.logmeinrescue.com/API.
+//     No beta or staging host appears in any source (rescue-api.md §1.1). LogMeIn's beta
+//     programme ships pre-release Technician Console builds that talk to the production service,
+//     so the production host is the most likely answer, and unlike an invented host name it
+//     works. The Enterprise host is a different product line, not a beta. IT that knows of a real
+//     beta host sets instance = "custom" and its endpoint.
+//   - An endpoint given next to instance "production" or "beta" must equal that instance's host
+//     (compared without regard to case); anything else is an error that points to "custom",
+//     rather than one of the two values being silently ignored.
+//   - dynamics.url and dynamics.authority must be bare origins (no path, query or fragment):
+//     the app appends /api/data/v9.2, /user_impersonation and /<tenant> to them.
+//   - sandbox.ca_file set with an instance other than "sandbox" is an error, since it would be
+//     ignored. Validate does not open the file (the package stays pure); a relative path is
+//     relative to the working directory of the process that reads it.
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
+
+// Instances of LogMeIn Rescue that rescue.instance may name.
+const (
+	InstanceProduction = "production"
+	InstanceBeta       = "beta"
+	InstanceSandbox    = "sandbox"
+	InstanceCustom     = "custom"
+)
+
+// Fixed values: the preset endpoints and the defaults of a fresh file.
+const (
+	// ProductionEndpoint is the Rescue API base of the production service.
+	ProductionEndpoint = "https://secure.logmeinrescue.com/API"
+	// BetaEndpoint is the Rescue API base used for instance "beta" (see the package comment).
+	BetaEndpoint = ProductionEndpoint
+	// DefaultClientID is Microsoft's documented sample client ID for Dataverse, good for trying
+	// the app; an organisation registers its own application and sets dynamics.client_id.
+	DefaultClientID = "51f81489-12ee-4a9e-aaae-a2591f45987d"
+	// DefaultAuthority is the Entra ID sign-in host; the tenant ID is appended to it.
+	DefaultAuthority = "https://login.microsoftonline.com"
+	// DefaultSessionTable is the schema name of the Dataverse table that receives sessions.
+	DefaultSessionTable = "lmi_sessions"
+	// DefaultSessionKey is the schema name of its alternate-key column, the Rescue session ID.
+	DefaultSessionKey = "lmi_sessionid"
+)
+
+// Config is the whole settings file.
+type Config struct {
+	Dynamics  Dynamics  `toml:"dynamics"`
+	Rescue    Rescue    `toml:"rescue"`
+	Options   Options   `toml:"options"`
+	Sandbox   Sandbox   `toml:"sandbox"`
+	Dataverse Dataverse `toml:"dataverse"`
+}
+
+// Dynamics is the [dynamics] table: where Dataverse is and how to sign in to it.
+type Dynamics struct {
+	URL       string `toml:"url"`       // organisation URL, e.g. https://contoso.crm4.dynamics.com
+	TenantID  string `toml:"tenant_id"` // Entra tenant GUID
+	ClientID  string `toml:"client_id"` // application (client) GUID registered in Entra
+	Authority string `toml:"authority"` // Entra host, without the tenant
+}
+
+// Rescue is the [rescue] table: which Rescue service and which account.
+type Rescue struct {
+	Instance        string `toml:"instance"`          // production, beta, sandbox or custom
+	Endpoint        string `toml:"endpoint"`          // API base, e.g. https://secure.logmeinrescue.com/API
+	CompanyID       string `toml:"company_id"`        // numeric company ID, for SSO; may be empty
+	TechnicianSSOID string `toml:"technician_sso_id"` // the technician's SSO ID; may be empty
+}
+
+// Options is the [options] table: the four options of the Rescue solution for Dynamics.
+type Options struct {
+	RequireActiveConsole       bool `toml:"require_active_console"`
+	CloseRequestAtSessionEnd   bool `toml:"close_request_at_session_end"`
+	ReassignCaseAtSessionStart bool `toml:"reassign_case_at_session_start"`
+	DoNotSendCField1           bool `toml:"do_not_send_cfield1"`
+}
+
+// Sandbox is the [sandbox] table.
+type Sandbox struct {
+	CAFile string `toml:"ca_file"` // PEM of the sandbox CA; only with rescue.instance = "sandbox"
+}
+
+// Dataverse is the [dataverse] table: schema names of the write-back table.
+type Dataverse struct {
+	SessionTable string `toml:"session_table"`
+	SessionKey   string `toml:"session_key"`
+}
+
+// ErrUnknownKey is wrapped by the error Parse and Load return when the file holds a key this
+// version does not know.
+var ErrUnknownKey = errors.New("unknown key")
+
+// ErrBrokenFile is wrapped by the error Save returns when the file already on disk does not
+// parse: Save never replaces it, so the user's text is never lost.
+var ErrBrokenFile = errors.New("existing file does not parse; not overwriting it")
+
+// Default returns the settings of a fresh install. It does not pass Validate on its own:
+// dynamics.url and dynamics.tenant_id have no sensible default and must be set.
+func Default() Config {
+	return Config{
+		Dynamics: Dynamics{ClientID: DefaultClientID, Authority: DefaultAuthority},
+		Rescue:   Rescue{Instance: InstanceProduction, Endpoint: ProductionEndpoint},
+		Options:  Options{RequireActiveConsole: true},
+		Dataverse: Dataverse{
+			SessionTable: DefaultSessionTable,
+			SessionKey:   DefaultSessionKey,
+		},
+	}
+}
+
+// DefaultPath returns os.UserConfigDir()/rescue-companion/config.toml.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "rescue-companion", "config.toml"), nil
+}
