@@ -21,7 +21,8 @@ func New(now time.Time) *World {
 	}
 	w.Technicians = seedTechnicians(w.Org.TenantDomain)
 	w.Accounts, w.Contacts = seedCustomers()
-	w.Cases = seedCases(w, now)
+	w.Colleagues = seedColleagues(w.Org.TenantDomain)
+	w.Cases = append(seedCases(w, now), seedQueue(w, now)...)
 	return w
 }
 
@@ -180,4 +181,51 @@ func description(title string, i int) string {
 		return "" // some cases have no description, as in real life
 	}
 	return "Reported by phone. " + title + ".\nCustomer tried restarting; issue persists. Remote session needed."
+}
+
+func seedColleagues(domain string) []Colleague {
+	names := []struct{ key, name string }{
+		{"sebastien", "Sébastien Moreau"}, {"aisling", "Aisling Byrne"},
+		{"marco", "Marco Rossi"}, {"fatoumata", "Fatoumata Diallo"},
+	}
+	out := make([]Colleague, 0, len(names))
+	for _, n := range names {
+		out = append(out, Colleague{Name: n.name, Email: n.key + "@" + domain, SystemUserID: GUID("systemuser:" + n.key)})
+	}
+	return out
+}
+
+// seedQueue is the rest of the team's queue: mostly open cases, owned by the colleagues.
+func seedQueue(w *World, now time.Time) []Case {
+	const n = 120
+	cases := make([]Case, 0, n)
+	for i := 0; i < n; i++ {
+		status := 1 + i%4 // the four open status reasons
+		if i%12 == 11 {
+			status = 5 // a few solved ones
+		}
+		c := Case{
+			ID:           GUID(fmt.Sprintf("queue-incident:%d", i)),
+			Number:       fmt.Sprintf("CAS-%05d-%s", 2001+i, suffix(1000+i)),
+			Title:        caseTitles[(i*7)%len(caseTitles)],
+			StateCode:    StateOfStatus[status],
+			StatusCode:   status,
+			PriorityCode: 1 + (i*5)%3,
+			OwnerID:      w.Colleagues[i%len(w.Colleagues)].SystemUserID,
+			CreatedOn:    now.Add(-time.Duration(40*24-i*7) * time.Hour),
+		}
+		c.Description = description(c.Title, i)
+		c.ModifiedOn = c.CreatedOn.Add(time.Duration(1+(i*29)%90) * time.Hour)
+		if c.ModifiedOn.After(now) {
+			c.ModifiedOn = now.Add(-time.Duration(2*i+3) * time.Minute)
+		}
+		ct := w.Contacts[(i*3)%len(w.Contacts)]
+		c.CustomerType, c.CustomerID = CustomerContact, ct.ID
+		if i%4 == 1 {
+			a := w.Accounts[i%len(w.Accounts)]
+			c.CustomerType, c.CustomerID = CustomerAccount, a.ID
+		}
+		cases = append(cases, c)
+	}
+	return cases
 }

@@ -6,6 +6,9 @@
 // look real: French and English names with accents and apostrophes, a customer without an e-mail, a
 // 200-character title, and cases in every state and status reason.
 //
+// The three technicians own 42 cases between them; four colleagues own 120 more, so that the
+// organisation's open cases run to more than one page of 100, as the crosscheck clients expect.
+//
 // A World is read-only after New. Each fake copies what it serves into its own tables, so that the
 // fakes stay independent of one another, as the real services are.
 package world
@@ -38,6 +41,15 @@ type Technician struct {
 	SystemUserID string // Dataverse systemuserid: a different GUID from EntraOID, as in real Dataverse
 	RescueNodeID int    // Rescue node ID of the technician (getUser_v3 NODEID, getSession_v3 Technician ID)
 	Description  string // Rescue DESCRIPTION
+}
+
+// Colleague is a Dataverse user of the helpdesk who is not a Rescue technician of the sandbox: the
+// rest of the team, who own the rest of the queue. They make the organisation's case list longer
+// than one page, as a real one is.
+type Colleague struct {
+	Name         string
+	Email        string
+	SystemUserID string
 }
 
 // Account is a Dataverse account (a company customer).
@@ -99,6 +111,7 @@ var StateOfStatus = map[int]int{1: 0, 2: 0, 3: 0, 4: 0, 5: 1, 1000: 1, 6: 2, 200
 type World struct {
 	Org         Org
 	Technicians []Technician
+	Colleagues  []Colleague
 	Accounts    []Account
 	Contacts    []Contact
 	Cases       []Case
