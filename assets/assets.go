@@ -9,10 +9,13 @@ import "embed"
 //go:embed icons/app.png
 var AppIconPNG []byte
 
-// TrayIconSVG is the monochrome tray icon; the UI themes it so it follows light and dark panels.
+// TrayIconPNG is the tray icon: a white lifebuoy outlined in near-black, readable on light and dark
+// panels alike. The system trays of Linux and Windows take raster images only; icons/tray.svg is its
+// source (make the PNG with: convert -background none -density 300 tray.svg -resize 64x64 tray.png,
+// after giving the shapes a white fill and a 2.5-unit dark stroke).
 //
-//go:embed icons/tray.svg
-var TrayIconSVG []byte
+//go:embed icons/tray.png
+var TrayIconPNG []byte
 
 // Translations holds one go-i18n JSON file per language under translations/ (en.json, fr.json).
 //

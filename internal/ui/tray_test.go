@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"image/png"
 	"testing"
 	"time"
 
@@ -111,12 +113,19 @@ func TestWithTrayCloseHidesWithoutTrayHideQuits(t *testing.T) {
 	}
 }
 
-func TestIconsAreThemed(t *testing.T) {
-	if _, ok := TrayIcon().(fyne.ThemedResource); !ok {
-		t.Fatal("the tray icon must follow the theme")
-	}
-	if len(AppIcon().Content()) == 0 {
-		t.Fatal("empty app icon")
+// System trays take raster images only: an SVG there is silently dropped on Linux and Windows.
+func TestIconsAreRasterImages(t *testing.T) {
+	for _, c := range []struct {
+		res  fyne.Resource
+		size int
+	}{{TrayIcon(), 64}, {AppIcon(), 512}} {
+		img, err := png.Decode(bytes.NewReader(c.res.Content()))
+		if err != nil {
+			t.Fatalf("%s: %v", c.res.Name(), err)
+		}
+		if b := img.Bounds(); b.Dx() != c.size || b.Dy() != c.size {
+			t.Errorf("%s is %v, want %dx%d", c.res.Name(), b, c.size, c.size)
+		}
 	}
 }
 

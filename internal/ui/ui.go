@@ -6,7 +6,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
 
 	"github.com/rescuecompanion/rescue-companion/assets"
 )
@@ -29,7 +28,7 @@ func AppIcon() fyne.Resource {
 	return fyne.NewStaticResource("rescue-companion.png", assets.AppIconPNG)
 }
 
-// TrayIcon is the monochrome tray icon, recoloured to follow the theme's foreground colour.
+// TrayIcon is the tray icon, a raster image as system trays want.
 func TrayIcon() fyne.Resource {
-	return theme.NewThemedResource(fyne.NewStaticResource("tray.svg", assets.TrayIconSVG))
+	return fyne.NewStaticResource("tray.png", assets.TrayIconPNG)
 }

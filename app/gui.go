@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/rescuecompanion/rescue-companion/internal/browser"
+	"github.com/rescuecompanion/rescue-companion/internal/config"
+	"github.com/rescuecompanion/rescue-companion/internal/sandbox"
+	"github.com/rescuecompanion/rescue-companion/internal/secrets"
+	"github.com/rescuecompanion/rescue-companion/internal/ui"
+)
+
+func runGUICommand(args []string, stderr io.Writer) int {
+	f, err := parseGUIFlags(args, stderr)
+	if err != nil {
+		return exitUsage
+	}
+	var shell *ui.Shell
+	choose := func(ctx context.Context, c []ui.Choice) (string, error) { return shell.ChooseAccount(ctx, c) }
+	svc, env, stop, err := setUp(f, choose)
+	if err != nil {
+		failure(stderr, err)
+		return exitError
+	}
+	defer stop()
+
+	a := fyneapp.NewWithID(appID)
+	if err := ui.LoadTranslations(); err != nil {
+		fmt.Fprintf(stderr, "rescue-companion: translations: %v\n", err)
+	}
+	a.SetIcon(ui.AppIcon())
+	shell = ui.NewShell(a, env, ui.Services{Auth: uiAuth{svc}, Cases: uiCases{svc}, Links: uiLinks{svc}})
+	shell.Show()
+	a.Run()
+	return exitOK
+}
+
+// setUp builds the services for the embedded sandbox or for the organisation in the settings.
+func setUp(f guiFlags, choose chooser) (*services, ui.Environment, func(), error) {
+	if f.sandbox {
+		return setUpSandbox(choose)
+	}
+	cfg, err := loadConfig(f.configPath)
+	if err != nil {
+		return nil, ui.Environment{}, nil, err
+	}
+	hc, err := httpClient(cfg)
+	if err != nil {
+		return nil, ui.Environment{}, nil, err
+	}
+	dir, err := defaultStateDir()
+	if err != nil {
+		return nil, ui.Environment{}, nil, err
+	}
+	if cfg.Rescue.Instance == config.InstanceSandbox {
+		dir += "/sandbox" // a sandbox's tokens and cases never mix with a real organisation's
+	}
+	svc, err := buildServices(cfg, dir, hc, secrets.NewKeyring(0), nil)
+	if err != nil {
+		return nil, ui.Environment{}, nil, err
+	}
+	env := ui.Environment{
+		Sandbox:        cfg.Rescue.Instance == config.InstanceSandbox,
+		Organisation:   hostOf(cfg.Dynamics.URL),
+		DynamicsURL:    cfg.Dynamics.URL,
+		RescueEndpoint: cfg.Rescue.Endpoint,
+	}
+	return svc, env, svc.cases.close, nil
+}
+
+// chooser asks the technician which sandbox account signs in.
+type chooser func(ctx context.Context, choices []ui.Choice) (string, error)
+
+// setUpSandbox starts the fakes in-process. Its state (tokens, cases, keys) lives in memory and in a
+// temporary folder removed at exit: the sandbox leaves nothing behind.
+func setUpSandbox(choose chooser) (*services, ui.Environment, func(), error) {
+	sb, err := sandbox.Start(sandbox.Options{AutoApproveDevice: true})
+	if err != nil {
+		return nil, ui.Environment{}, nil, err
+	}
+	tmp, err := os.MkdirTemp("", "rescue-companion-sandbox-")
+	if err != nil {
+		_ = sb.Close()
+		return nil, ui.Environment{}, nil, err
+	}
+	cfg := sandboxConfig(sb, "")
+	svc, err := buildServices(cfg, stateDir(tmp), sb.Client(), secrets.NewMemory(), sandboxOpener(sb, choose))
+	if err != nil {
+		_ = sb.Close()
+		_ = os.RemoveAll(tmp)
+		return nil, ui.Environment{}, nil, err
+	}
+	env := ui.Environment{
+		Sandbox:        true,
+		Organisation:   sb.World.Org.TenantDomain,
+		DynamicsURL:    sb.DynamicsURL,
+		RescueEndpoint: sb.RescueURL,
+	}
+	stop := func() {
+		svc.cases.close()
+		_ = sb.Close()
+		_ = os.RemoveAll(tmp)
+	}
+	return svc, env, stop, nil
+}
+
+// sandboxOpener completes the sandbox's authorize step in the app: the technician picks an account
+// in a dialog instead of a browser page (which would warn about the sandbox's certificate), and the
+// answer goes back to MSAL's loopback listener as form_post, so the flow is still the real
+// authorization code flow with PKCE.
+func sandboxOpener(sb *sandbox.Sandbox, choose chooser) browser.Opener {
+	choices := make([]ui.Choice, 0, len(sb.World.Technicians))
+	for _, t := range sb.World.Technicians {
+		choices = append(choices, ui.Choice{Key: t.Key, Label: t.Name, Hint: t.Email})
+	}
+	return func(authorizeURL string) error {
+		key, err := choose(context.Background(), choices)
+		if err != nil {
+			return err
+		}
+		redirect, form, err := sb.Entra.IssueCode(authorizeURL, key)
+		if redirect == "" {
+			return err
+		}
+		// Like a browser, post whatever the authority answered (a code, or an error for MSAL to read).
+		go postForm(redirect, form)
+		return nil
+	}
+}
+
+func postForm(target string, form url.Values) {
+	resp, err := http.PostForm(target, form)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+}
+
+// loadConfig reads and validates the settings file at path, or at the default place.
+func loadConfig(path string) (config.Config, error) {
+	if path == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return config.Config{}, err
+		}
+		path = p
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg.Normalize(), cfg.Validate()
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Hostname()
+}
