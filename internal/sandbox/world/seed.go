@@ -145,7 +145,7 @@ func seedCases(w *World, now time.Time) []Case {
 			Description:  description(title, i),
 			StateCode:    StateOfStatus[status],
 			StatusCode:   status,
-			PriorityCode: 1 + (i*7)%3,
+			PriorityCode: 1 + (i/3)%3, // i/3, not i: owners take every third case, and each must see every priority
 			OwnerID:      w.Technicians[i%len(w.Technicians)].SystemUserID,
 			CreatedOn:    now.Add(-time.Duration(30*24-i*13) * time.Hour),
 		}
@@ -153,7 +153,7 @@ func seedCases(w *World, now time.Time) []Case {
 		if c.ModifiedOn.After(now) {
 			c.ModifiedOn = now.Add(-time.Duration(i+1) * time.Minute)
 		}
-		if i%3 == 2 {
+		if (i/3)%3 == 1 { // every technician has some company customers
 			a := w.Accounts[i%len(w.Accounts)]
 			c.CustomerType, c.CustomerID = CustomerAccount, a.ID
 		} else {

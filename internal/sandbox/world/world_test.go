@@ -114,3 +114,21 @@ func TestTechnicianLookup(t *testing.T) {
 		t.Error("found nobody")
 	}
 }
+
+// Each technician sees every priority and both kinds of customer, or screens and tests would only
+// ever show one of them.
+func TestEachTechnicianHasVariety(t *testing.T) {
+	w := New(now)
+	for _, tech := range w.Technicians {
+		prios, kinds := map[int]bool{}, map[string]bool{}
+		for _, c := range w.Cases {
+			if c.OwnerID == tech.SystemUserID && c.StateCode == 0 {
+				prios[c.PriorityCode] = true
+				kinds[c.CustomerType] = true
+			}
+		}
+		if len(prios) != 3 || len(kinds) != 2 {
+			t.Errorf("%s: priorities %v, customer kinds %v", tech.Key, prios, kinds)
+		}
+	}
+}
