@@ -10,7 +10,8 @@ import (
 	"github.com/rescuecompanion/rescue-companion/internal/config"
 )
 
-// Exit codes shared by every command; scripts rely on them.
+// Exit codes shared by every command; scripts rely on them (exitSignIn, 4, is beside the commands
+// that need a sign-in).
 const (
 	exitOK    = 0
 	exitError = 1
@@ -25,6 +26,9 @@ const appID = "com.rescuecompanion.app"
 
 const usage = `Usage:
   rescue-companion [--sandbox] [--config FILE]   open the tray app
+  rescue-companion signin [--device-code]        sign in to Dynamics
+  rescue-companion signout                       sign out and delete what is kept on this computer
+  rescue-companion cases [--json] [--search T]   list my open cases
   rescue-companion sandbox [--dir DIR]           serve the sandbox services on loopback until interrupted
   rescue-companion version                       print the version
 
@@ -40,6 +44,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		case "sandbox":
 			return runSandboxCommand(args[1:], stdout, stderr)
+		case "signin":
+			return runSignIn(args[1:], defaultCLIEnv(stdout, stderr))
+		case "signout":
+			return runSignOut(args[1:], defaultCLIEnv(stdout, stderr))
+		case "cases":
+			return runCases(args[1:], defaultCLIEnv(stdout, stderr))
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return exitOK
