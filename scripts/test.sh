@@ -38,3 +38,6 @@ DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus HOME="$home" RC_NO_KEYRING=1
 
 echo "== the app under Xvfb"
 GO="$GO" TAGS="$TAGS" scripts/smoke.sh
+
+echo "== crosscheck: real third-party clients against the sandbox"
+scripts/crosscheck.sh shots/rescue-companion
