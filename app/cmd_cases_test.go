@@ -36,8 +36,10 @@ func newCLIAgainstSandbox(t *testing.T) *cliAgainstSandbox {
 	keyring := secrets.NewMemory()
 	state := stateDir(t.TempDir())
 	c := &cliAgainstSandbox{t: t, sb: sb, cfgFile: cfgFile, out: &bytes.Buffer{}, errOut: &bytes.Buffer{}}
-	c.env = cliEnv{stdout: c.out, stderr: c.errOut,
-		keyring: func() secrets.Store { return keyring }, stateDir: func() (stateDir, error) { return state, nil }}
+	c.env = cliEnv{
+		stdout: c.out, stderr: c.errOut,
+		keyring: func() secrets.Store { return keyring }, stateDir: func() (stateDir, error) { return state, nil },
+	}
 	return c
 }
 

@@ -131,23 +131,39 @@ func TestClassify(t *testing.T) {
 		silent bool
 		want   Error
 	}{
-		{"refused refresh token", live, errorResponse(400,
-			`{"error":"invalid_grant","error_description":"AADSTS50173: token RT-SECRET revoked","error_codes":[50173]}`), true,
-			Error{Status: 400, Code: "invalid_grant", AADSTS: 50173, Kind: ErrSignInRequired}},
-		{"interaction required", live, errorResponse(400, `{"error":"interaction_required","error_codes":[50076]}`), true,
-			Error{Status: 400, Code: "interaction_required", AADSTS: 50076, Kind: ErrSignInRequired}},
-		{"device code declined", live, errorResponse(400, `{"error":"authorization_declined","error_codes":[65004]}`), false,
-			Error{Status: 400, Code: "authorization_declined", AADSTS: 65004, Kind: ErrCancelled}},
-		{"misconfigured client", live, errorResponse(400, `{"error":"unauthorized_client","error_codes":[700016]}`), false,
-			Error{Status: 400, Code: "unauthorized_client", AADSTS: 700016, Kind: ErrProvider}},
-		{"body already read by MSAL", live, drained(errorResponse(400, `{"error":"authorization_declined","error_codes":[65004]}`)), false,
-			Error{Status: 400, Code: "authorization_declined", AADSTS: 65004, Kind: ErrCancelled}},
-		{"outage", live, errorResponse(503, `<html>RT-SECRET down</html>`), true,
-			Error{Status: 503, Kind: ErrProvider}},
-		{"odd error field", live, errorResponse(400, `{"error":"RT-SECRET","error_codes":[-3]}`), true,
-			Error{Status: 400, Kind: ErrProvider}},
-		{"network", live, fmt.Errorf("server response error:\n %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), true,
-			Error{Kind: ErrUnreachable}},
+		{
+			"refused refresh token", live, errorResponse(400,
+				`{"error":"invalid_grant","error_description":"AADSTS50173: token RT-SECRET revoked","error_codes":[50173]}`), true,
+			Error{Status: 400, Code: "invalid_grant", AADSTS: 50173, Kind: ErrSignInRequired},
+		},
+		{
+			"interaction required", live, errorResponse(400, `{"error":"interaction_required","error_codes":[50076]}`), true,
+			Error{Status: 400, Code: "interaction_required", AADSTS: 50076, Kind: ErrSignInRequired},
+		},
+		{
+			"device code declined", live, errorResponse(400, `{"error":"authorization_declined","error_codes":[65004]}`), false,
+			Error{Status: 400, Code: "authorization_declined", AADSTS: 65004, Kind: ErrCancelled},
+		},
+		{
+			"misconfigured client", live, errorResponse(400, `{"error":"unauthorized_client","error_codes":[700016]}`), false,
+			Error{Status: 400, Code: "unauthorized_client", AADSTS: 700016, Kind: ErrProvider},
+		},
+		{
+			"body already read by MSAL", live, drained(errorResponse(400, `{"error":"authorization_declined","error_codes":[65004]}`)), false,
+			Error{Status: 400, Code: "authorization_declined", AADSTS: 65004, Kind: ErrCancelled},
+		},
+		{
+			"outage", live, errorResponse(503, `<html>RT-SECRET down</html>`), true,
+			Error{Status: 503, Kind: ErrProvider},
+		},
+		{
+			"odd error field", live, errorResponse(400, `{"error":"RT-SECRET","error_codes":[-3]}`), true,
+			Error{Status: 400, Kind: ErrProvider},
+		},
+		{
+			"network", live, fmt.Errorf("server response error:\n %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), true,
+			Error{Kind: ErrUnreachable},
+		},
 		{"cancelled", cancelled, errors.New("whatever MSAL said"), false, Error{Kind: ErrCancelled}},
 		{"wrapped cancel", live, fmt.Errorf("x: %w", context.Canceled), false, Error{Kind: ErrCancelled}},
 		{"deadline", live, fmt.Errorf("x: %w", context.DeadlineExceeded), false, Error{Kind: context.DeadlineExceeded}},

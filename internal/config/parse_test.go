@@ -154,21 +154,35 @@ func TestUnknownKey(t *testing.T) {
 	tests := []struct {
 		name, text, want string
 	}{
-		{"typo in key", "[dynamics]\nurl = \"https://x.example\"\ntenant = \"x\"\n",
-			`line 3: unknown key "dynamics.tenant" (did you mean "dynamics.tenant_id"?)`},
-		{"case matters", "[rescue]\n\nInstance = \"beta\"\n",
-			`line 3: unknown key "rescue.Instance" (did you mean "rescue.instance"?)`},
-		{"unknown table counted once", "[dynamcis]\nurl = \"x\"\ntenant_id = \"y\"\n",
-			`line 1: unknown key "dynamcis" (did you mean "dynamics"?)`},
-		{"no close match", "[options]\nrequire_active_console = true\ncolour = \"blue\"\n",
-			`line 3: unknown key "options.colour"`},
-		{"top-level dotted key", "# c\ndynamics.urll = \"x\"\n",
-			`line 2: unknown key "dynamics.urll" (did you mean "dynamics.url"?)`},
-		{"inside a multi-line string is not a key line", "[sandbox]\nca_file = \"\"\"\nx = 1\n\"\"\"\nx = 2\n",
-			`line 5: unknown key "sandbox.x"`},
-		{"two problems, two lines", "[dynamics]\nurll = \"\"\n[rescue]\ncompanyid = \"1\"\n",
+		{
+			"typo in key", "[dynamics]\nurl = \"https://x.example\"\ntenant = \"x\"\n",
+			`line 3: unknown key "dynamics.tenant" (did you mean "dynamics.tenant_id"?)`,
+		},
+		{
+			"case matters", "[rescue]\n\nInstance = \"beta\"\n",
+			`line 3: unknown key "rescue.Instance" (did you mean "rescue.instance"?)`,
+		},
+		{
+			"unknown table counted once", "[dynamcis]\nurl = \"x\"\ntenant_id = \"y\"\n",
+			`line 1: unknown key "dynamcis" (did you mean "dynamics"?)`,
+		},
+		{
+			"no close match", "[options]\nrequire_active_console = true\ncolour = \"blue\"\n",
+			`line 3: unknown key "options.colour"`,
+		},
+		{
+			"top-level dotted key", "# c\ndynamics.urll = \"x\"\n",
+			`line 2: unknown key "dynamics.urll" (did you mean "dynamics.url"?)`,
+		},
+		{
+			"inside a multi-line string is not a key line", "[sandbox]\nca_file = \"\"\"\nx = 1\n\"\"\"\nx = 2\n",
+			`line 5: unknown key "sandbox.x"`,
+		},
+		{
+			"two problems, two lines", "[dynamics]\nurll = \"\"\n[rescue]\ncompanyid = \"1\"\n",
 			"line 2: unknown key \"dynamics.urll\" (did you mean \"dynamics.url\"?)\n" +
-				"line 4: unknown key \"rescue.companyid\" (did you mean \"rescue.company_id\"?)"},
+				"line 4: unknown key \"rescue.companyid\" (did you mean \"rescue.company_id\"?)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -134,8 +134,10 @@ func TestPageCutShortIsReadAgain(t *testing.T) {
 func TestMyOpenCasesRefusesABadUserID(t *testing.T) {
 	fx := newFixture(t, world.New(testNow))
 	c, _ := fx.newClient(t, &tokens{token: "tok-camille"}, Options{})
-	for _, id := range []string{"", "camille", "00000000-0000-0000-0000-000000000000 or statecode eq 1",
-		"{6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5}"} {
+	for _, id := range []string{
+		"", "camille", "00000000-0000-0000-0000-000000000000 or statecode eq 1",
+		"{6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5}",
+	} {
 		if _, err := c.MyOpenCases(context.Background(), id); err == nil {
 			t.Errorf("MyOpenCases(%q) accepted", id)
 		}

@@ -60,23 +60,33 @@ func TestDecodeCaseRowVariants(t *testing.T) {
 		name, row string
 		want      Case
 	}{
-		{"contact, unset account missing",
+		{
+			"contact, unset account missing",
 			`{"incidentid":"a","_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname":"contact",
 			  "customerid_contact":{"fullname":"Grégoire N'Diaye","emailaddress1":null}}`,
-			Case{ID: "a", Customer: "Grégoire N'Diaye", CustomerType: "contact"}},
-		{"no annotation: kind from the expansion",
+			Case{ID: "a", Customer: "Grégoire N'Diaye", CustomerType: "contact"},
+		},
+		{
+			"no annotation: kind from the expansion",
 			`{"incidentid":"b","customerid_contact":null,"customerid_account":{"name":"Northwind Traders"}}`,
-			Case{ID: "b", Customer: "Northwind Traders", CustomerType: "account"}},
-		{"no expansion: name from the lookup's label",
+			Case{ID: "b", Customer: "Northwind Traders", CustomerType: "account"},
+		},
+		{
+			"no expansion: name from the lookup's label",
 			`{"incidentid":"c","_customerid_value@OData.Community.Display.V1.FormattedValue":"Fabrikam, Inc.",
 			  "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname":"account"}`,
-			Case{ID: "c", Customer: "Fabrikam, Inc.", CustomerType: "account"}},
-		{"nulls everywhere",
+			Case{ID: "c", Customer: "Fabrikam, Inc.", CustomerType: "account"},
+		},
+		{
+			"nulls everywhere",
 			`{"incidentid":"d","title":null,"description":null,"statecode":null,"createdon":null,"customerid_contact":null,"customerid_account":null}`,
-			Case{ID: "d"}},
-		{"offset date is put in UTC",
+			Case{ID: "d"},
+		},
+		{
+			"offset date is put in UTC",
 			`{"incidentid":"e","modifiedon":"2026-03-07T15:30:00+02:00"}`,
-			Case{ID: "e", ModifiedOn: time.Date(2026, 3, 7, 13, 30, 0, 0, time.UTC)}},
+			Case{ID: "e", ModifiedOn: time.Date(2026, 3, 7, 13, 30, 0, 0, time.UTC)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,14 +136,20 @@ func TestReadError(t *testing.T) {
 		name, body, want string
 		status           int
 	}{
-		{"documented body", `{"error":{"code":"0x80040217","message":"incident With Id = 1 Does Not Exist"}}`,
-			"Dynamics refused the request (404 0x80040217): incident With Id = 1 Does Not Exist", 404},
+		{
+			"documented body", `{"error":{"code":"0x80040217","message":"incident With Id = 1 Does Not Exist"}}`,
+			"Dynamics refused the request (404 0x80040217): incident With Id = 1 Does Not Exist", 404,
+		},
 		{"empty code", `{"error":{"code":"","message":"Bad field"}}`, "Dynamics refused the request (400): Bad field", 400},
 		{"HTML page", "<html>\n<title>Gateway</title>\n</html>", "Dynamics failed to answer (502): Bad Gateway", 502},
-		{"multi-line message with the token", `{"error":{"code":"x","message":"line one\r\nBearer tok-SECRET\nline three"}}`,
-			"Dynamics did not accept the sign-in (401 x): line one Bearer … line three", 401},
-		{"forbidden", `{"error":{"code":"0x80072560","message":"The user is not a member of the organization."}}`,
-			"Dynamics denied access (403 0x80072560): The user is not a member of the organization.", 403},
+		{
+			"multi-line message with the token", `{"error":{"code":"x","message":"line one\r\nBearer tok-SECRET\nline three"}}`,
+			"Dynamics did not accept the sign-in (401 x): line one Bearer … line three", 401,
+		},
+		{
+			"forbidden", `{"error":{"code":"0x80072560","message":"The user is not a member of the organization."}}`,
+			"Dynamics denied access (403 0x80072560): The user is not a member of the organization.", 403,
+		},
 		{"unknown status", ``, "Dynamics refused the request (499)", 499},
 	}
 	for _, tt := range tests {

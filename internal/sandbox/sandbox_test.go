@@ -111,8 +111,10 @@ func TestSignInThenDataverseThenRescue(t *testing.T) {
 	}
 
 	resp, body := do(t, sb, http.MethodGet, sb.DynamicsURL+"/api/data/v9.2/WhoAmI()", res.AccessToken, nil)
-	var who struct{ UserId string }
-	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &who) != nil || who.UserId != camille.SystemUserID {
+	var who struct {
+		UserID string `json:"UserId"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &who) != nil || who.UserID != camille.SystemUserID {
 		t.Fatalf("WhoAmI: %d %s", resp.StatusCode, body)
 	}
 	if resp, _ := do(t, sb, http.MethodGet, sb.DynamicsURL+"/api/data/v9.2/WhoAmI()", "", nil); resp.StatusCode != 401 {

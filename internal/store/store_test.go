@@ -133,7 +133,7 @@ func TestJSONErrors(t *testing.T) {
 	if err == nil || !found {
 		t.Errorf("GetJSON of invalid JSON = found %v, err %v; want found and an error", found, err)
 	}
-	var untouched = map[string]any{"kept": true}
+	untouched := map[string]any{"kept": true}
 	found, err = s.GetJSON("cache", "missing", &untouched)
 	if found || err != nil || untouched["kept"] != true {
 		t.Errorf("GetJSON of missing key = found %v, err %v, v %v", found, err, untouched)

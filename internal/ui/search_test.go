@@ -1,9 +1,10 @@
 package ui
 
 import (
-	"github.com/rescuecompanion/rescue-companion/internal/textmatch"
 	"testing"
 	"time"
+
+	"github.com/rescuecompanion/rescue-companion/internal/textmatch"
 )
 
 func TestSortTiesFallBackToNewest(t *testing.T) {

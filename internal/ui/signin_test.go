@@ -67,8 +67,10 @@ func TestSignInFailureIsOneLineAndTheButtonsStay(t *testing.T) {
 // The device code is shown with a copy button, and Cancel brings back the choice.
 func TestDeviceCodeShowCopyAndCancel(t *testing.T) {
 	a := newTestApp(t)
-	auth := &fakeAuth{block: true, shown: make(chan struct{}),
-		device: DeviceCode{UserCode: "KXQ7-M2PD", VerificationURL: "https://127.0.0.1:41001/devicelogin"}}
+	auth := &fakeAuth{
+		block: true, shown: make(chan struct{}),
+		device: DeviceCode{UserCode: "KXQ7-M2PD", VerificationURL: "https://127.0.0.1:41001/devicelogin"},
+	}
 	done := make(chan struct{}, 4)
 	run := func(f func()) { go func() { f(); done <- struct{}{} }() }
 	s := newSignedOutShell(t, a, auth, &fakeCases{}, run)

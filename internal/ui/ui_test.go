@@ -183,15 +183,21 @@ var asOfTime = time.Date(2026, 11, 27, 13, 5, 0, 0, time.Local)
 func sampleCases() []Case {
 	base := time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
 	return []Case{
-		{ID: "a", Number: "CAS-01001-AAAAAA", Title: "VPN drops every 10 minutes on the home network", Customer: "Zoë O'Connor",
+		{
+			ID: "a", Number: "CAS-01001-AAAAAA", Title: "VPN drops every 10 minutes on the home network", Customer: "Zoë O'Connor",
 			CustomerEmail: "zoe.oconnor@fabrikam.example", Priority: "High", PriorityCode: 1, Status: "In Progress",
-			Owner: "Camille Lefèvre", Description: "Reported by phone.", Created: base.Add(-48 * time.Hour), Modified: base.Add(3 * time.Hour)},
-		{ID: "b", Number: "CAS-01002-BBBBBB", Title: "Imprimante de l'accueil hors ligne depuis lundi", Customer: "Hôtel Château-Neuf",
+			Owner: "Camille Lefèvre", Description: "Reported by phone.", Created: base.Add(-48 * time.Hour), Modified: base.Add(3 * time.Hour),
+		},
+		{
+			ID: "b", Number: "CAS-01002-BBBBBB", Title: "Imprimante de l'accueil hors ligne depuis lundi", Customer: "Hôtel Château-Neuf",
 			CustomerEmail: "reception@chateau-neuf.example", Priority: "Low", PriorityCode: 3, Status: "On Hold",
-			Owner: "Camille Lefèvre", Created: base.Add(-24 * time.Hour), Modified: base.Add(5 * time.Hour)},
-		{ID: "c", Number: "CAS-01003-CCCCCC", Title: "Teams camera not detected in meetings", Customer: "Grégoire N'Diaye",
+			Owner: "Camille Lefèvre", Created: base.Add(-24 * time.Hour), Modified: base.Add(5 * time.Hour),
+		},
+		{
+			ID: "c", Number: "CAS-01003-CCCCCC", Title: "Teams camera not detected in meetings", Customer: "Grégoire N'Diaye",
 			Priority: "Normal", PriorityCode: 2, Status: "Waiting for Details", Owner: "Camille Lefèvre",
-			Description: "Camera works in the Windows Camera app.", Created: base.Add(-72 * time.Hour), Modified: base.Add(1 * time.Hour)},
+			Description: "Camera works in the Windows Camera app.", Created: base.Add(-72 * time.Hour), Modified: base.Add(1 * time.Hour),
+		},
 	}
 }
 

@@ -24,41 +24,65 @@ func TestFilterForms(t *testing.T) {
 		{"owner unquoted", "_ownerid_value eq " + camille, "", func(c world.Case) bool { return c.OwnerID == camille }},
 		{"owner quoted", "_ownerid_value eq '" + camille + "'", "", func(c world.Case) bool { return c.OwnerID == camille }},
 		{"owner upper case", "_ownerid_value eq " + strings.ToUpper(camille), "", func(c world.Case) bool { return c.OwnerID == camille }},
-		{"my open cases", "statecode eq 0 and _ownerid_value eq " + camille, "",
-			func(c world.Case) bool { return c.StateCode == 0 && c.OwnerID == camille }},
-		{"EqualUserId inline", "statecode eq 0 and Microsoft.Dynamics.CRM.EqualUserId(PropertyName='ownerid')", "",
-			func(c world.Case) bool { return c.StateCode == 0 && c.OwnerID == camille }},
-		{"EqualUserId alias", "Microsoft.Dynamics.CRM.EqualUserId(PropertyName=@p1)", "&@p1=" + url.QueryEscape("'ownerid'"),
-			func(c world.Case) bool { return c.OwnerID == camille }},
-		{"NotEqualUserId", "Microsoft.Dynamics.CRM.NotEqualUserId(PropertyName='ownerid')", "",
-			func(c world.Case) bool { return c.OwnerID != camille }},
+		{
+			"my open cases", "statecode eq 0 and _ownerid_value eq " + camille, "",
+			func(c world.Case) bool { return c.StateCode == 0 && c.OwnerID == camille },
+		},
+		{
+			"EqualUserId inline", "statecode eq 0 and Microsoft.Dynamics.CRM.EqualUserId(PropertyName='ownerid')", "",
+			func(c world.Case) bool { return c.StateCode == 0 && c.OwnerID == camille },
+		},
+		{
+			"EqualUserId alias", "Microsoft.Dynamics.CRM.EqualUserId(PropertyName=@p1)", "&@p1=" + url.QueryEscape("'ownerid'"),
+			func(c world.Case) bool { return c.OwnerID == camille },
+		},
+		{
+			"NotEqualUserId", "Microsoft.Dynamics.CRM.NotEqualUserId(PropertyName='ownerid')", "",
+			func(c world.Case) bool { return c.OwnerID != camille },
+		},
 		{"alias for a value", "prioritycode eq @p", "&@p=3", func(c world.Case) bool { return c.PriorityCode == 3 }},
-		{"contains title, any case", "contains(title,'vpn')", "",
-			func(c world.Case) bool { return strings.Contains(strings.ToLower(c.Title), "vpn") }},
-		{"contains with a doubled quote", "contains(title,'d''O')", "",
-			func(c world.Case) bool { return strings.Contains(c.Title, "d'O") }},
-		{"contains ticketnumber", "contains(ticketnumber,'cas-0101')", "",
-			func(c world.Case) bool { return strings.HasPrefix(c.Number, "CAS-0101") }},
-		{"contains keeps LIKE wildcards", "contains(title,'VPN%network')", "",
+		{
+			"contains title, any case", "contains(title,'vpn')", "",
+			func(c world.Case) bool { return strings.Contains(strings.ToLower(c.Title), "vpn") },
+		},
+		{
+			"contains with a doubled quote", "contains(title,'d''O')", "",
+			func(c world.Case) bool { return strings.Contains(c.Title, "d'O") },
+		},
+		{
+			"contains ticketnumber", "contains(ticketnumber,'cas-0101')", "",
+			func(c world.Case) bool { return strings.HasPrefix(c.Number, "CAS-0101") },
+		},
+		{
+			"contains keeps LIKE wildcards", "contains(title,'VPN%network')", "",
 			func(c world.Case) bool {
 				return strings.Contains(c.Title, "VPN") && strings.Contains(c.Title, "network")
-			}},
-		{"startswith ignores accents", "startswith(title,'ecran')", "",
-			func(c world.Case) bool { return strings.HasPrefix(c.Title, "Écran") }},
+			},
+		},
+		{
+			"startswith ignores accents", "startswith(title,'ecran')", "",
+			func(c world.Case) bool { return strings.HasPrefix(c.Title, "Écran") },
+		},
 		{"endswith", "endswith(title,'NETWORK')", "", func(c world.Case) bool { return strings.HasSuffix(c.Title, "network") }},
-		{"or in parentheses", "(statecode eq 1 or statecode eq 2) and prioritycode eq 1", "",
-			func(c world.Case) bool { return c.StateCode != 0 && c.PriorityCode == 1 }},
+		{
+			"or in parentheses", "(statecode eq 1 or statecode eq 2) and prioritycode eq 1", "",
+			func(c world.Case) bool { return c.StateCode != 0 && c.PriorityCode == 1 },
+		},
 		{"not", "not (statecode eq 0)", "", func(c world.Case) bool { return c.StateCode != 0 }},
-		{"not contains", "not contains(title,'e')", "",
-			func(c world.Case) bool { return !strings.ContainsAny(strings.ToLower(c.Title), "eéèêë") }},
+		{
+			"not contains", "not contains(title,'e')", "",
+			func(c world.Case) bool { return !strings.ContainsAny(strings.ToLower(c.Title), "eéèêë") },
+		},
 		{"ne", "statuscode ne 1", "", func(c world.Case) bool { return c.StatusCode != 1 }},
 		{"date", "createdon lt " + cutoff.Format(time.RFC3339), "", func(c world.Case) bool { return c.CreatedOn.Before(cutoff) }},
 		{"null", "description eq null", "", func(c world.Case) bool { return c.Description == "" }},
 		{"not null", "description ne null", "", func(c world.Case) bool { return c.Description != "" }},
-		{"related column", "customerid_contact/fullname eq 'jose garcia'", "",
+		{
+			"related column", "customerid_contact/fullname eq 'jose garcia'", "",
 			func(c world.Case) bool {
 				return c.CustomerType == world.CustomerContact && c.CustomerID == world.GUID("contact:José García")
-			}},
+			},
+		},
 		{"column comparison", "title eq ticketnumber", "", func(world.Case) bool { return false }},
 		{"literal on the left", "0 eq statecode", "", func(c world.Case) bool { return c.StateCode == 0 }},
 	}

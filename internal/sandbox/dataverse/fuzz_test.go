@@ -15,8 +15,10 @@ func fuzzServer(t testing.TB) *Server {
 	t.Helper()
 	w := world.New(seedTime)
 	s := New(w, func(string) (string, string, bool) { return "", "", false }, Options{Now: func() time.Time { return seedTime }})
-	ch := &change{values: map[string]any{"lmi_sessionid": "123", "lmi_name": "Session", "lmi_duration": json.Number("75")},
-		targets: map[string]string{}, dynamic: []string{"lmi_name", "lmi_duration"}}
+	ch := &change{
+		values:  map[string]any{"lmi_sessionid": "123", "lmi_name": "Session", "lmi_duration": json.Number("75")},
+		targets: map[string]string{}, dynamic: []string{"lmi_name", "lmi_duration"},
+	}
 	if _, err := s.insertRow(s.tables[SessionSet], ch, w.Technicians[0].SystemUserID); err != nil {
 		t.Fatal(err)
 	}

@@ -182,10 +182,18 @@ func keysContext(base string, t *table, kq keyQuery, single bool) string {
 func (s *Server) keyObject(t *table, k *altKey, kq keyQuery) object {
 	label := object{{"Label", k.display}, {"LanguageCode", 1033}, {"IsManaged", false}, {"MetadataId", k.labelID}, {"HasChanged", nil}}
 	all := object{
-		{"MetadataId", k.metadataID}, {"HasChanged", nil}, {"KeyAttributes", slices.Clone(k.attributes)},
-		{"EntityKeyIndexStatus", k.status}, {"EntityLogicalName", t.entity}, {"LogicalName", k.logicalName},
-		{"SchemaName", k.schemaName}, {"IntroducedVersion", "1.0.0.0"}, {"IsManaged", false},
-		{"IsSecondaryKey", false}, {"IsSynchronous", false}, {"IsExportKey", false},
+		{"MetadataId", k.metadataID},
+		{"HasChanged", nil},
+		{"KeyAttributes", slices.Clone(k.attributes)},
+		{"EntityKeyIndexStatus", k.status},
+		{"EntityLogicalName", t.entity},
+		{"LogicalName", k.logicalName},
+		{"SchemaName", k.schemaName},
+		{"IntroducedVersion", "1.0.0.0"},
+		{"IsManaged", false},
+		{"IsSecondaryKey", false},
+		{"IsSynchronous", false},
+		{"IsExportKey", false},
 		{"IsCustomizable", object{{"Value", true}, {"CanBeChanged", true}, {"ManagedPropertyLogicalName", "iscustomizable"}}},
 		{"DisplayName", object{{"LocalizedLabels", []object{label}}, {"UserLocalizedLabel", label}}},
 	}
@@ -233,8 +241,12 @@ func (s *Server) writeDefinition(q *request, t *table) *odataError {
 		expandKeys = true
 	}
 	all := object{
-		{"MetadataId", world.GUID("entity:" + t.entity)}, {"LogicalName", t.entity}, {"SchemaName", entitySchemaNames[t.entity]},
-		{"EntitySetName", t.set}, {"PrimaryIdAttribute", t.primaryKey}, {"PrimaryNameAttribute", t.primaryName},
+		{"MetadataId", world.GUID("entity:" + t.entity)},
+		{"LogicalName", t.entity},
+		{"SchemaName", entitySchemaNames[t.entity]},
+		{"EntitySetName", t.set},
+		{"PrimaryIdAttribute", t.primaryKey},
+		{"PrimaryNameAttribute", t.primaryName},
 		{"IsOptimisticConcurrencyEnabled", true},
 	}
 	shape := slices.Clone(sel)

@@ -243,8 +243,10 @@ func TestAnnotationsOnlyAsAsked(t *testing.T) {
 	}{
 		{"none", "", nil},
 		{"formatted values", `odata.include-annotations="OData.Community.Display.V1.FormattedValue"`, []string{annFormatted}},
-		{"lookups", `odata.include-annotations="Microsoft.Dynamics.CRM.associatednavigationproperty,Microsoft.Dynamics.CRM.lookuplogicalname"`,
-			[]string{annNavProp, annLogical}},
+		{
+			"lookups", `odata.include-annotations="Microsoft.Dynamics.CRM.associatednavigationproperty,Microsoft.Dynamics.CRM.lookuplogicalname"`,
+			[]string{annNavProp, annLogical},
+		},
 		{"wildcard", `odata.include-annotations="*"`, []string{annFormatted, annNavProp, annLogical}},
 		{"namespace wildcard", `odata.include-annotations="Microsoft.Dynamics.CRM.*"`, []string{annNavProp, annLogical}},
 		{"exclusion", `odata.include-annotations="*,-Microsoft.Dynamics.CRM.lookuplogicalname"`, []string{annFormatted, annNavProp}},

@@ -119,8 +119,10 @@ func sessionsTable() *table {
 
 // seed fills the tables from the world, as the organisation looks on the day the sandbox starts.
 func (s *Server) seed(w *world.World, now time.Time) {
-	for _, t := range []*table{systemUsersTable(), accountsTable(), contactsTable(), incidentsTable(),
-		annotationsTable(), asyncOperationsTable(), sessionsTable()} {
+	for _, t := range []*table{
+		systemUsersTable(), accountsTable(), contactsTable(), incidentsTable(),
+		annotationsTable(), asyncOperationsTable(), sessionsTable(),
+	} {
 		s.tables[t.set] = t
 		s.byEntity[t.entity] = t
 	}
@@ -137,13 +139,17 @@ func (s *Server) seed(w *world.World, now time.Time) {
 		}, nil)
 	}
 	for _, a := range w.Accounts {
-		s.insert("accounts", map[string]any{"accountid": a.ID, "name": a.Name, "emailaddress1": emptyToNil(a.Email),
-			"statecode": 0, "statuscode": 1}, nil)
+		s.insert("accounts", map[string]any{
+			"accountid": a.ID, "name": a.Name, "emailaddress1": emptyToNil(a.Email),
+			"statecode": 0, "statuscode": 1,
+		}, nil)
 	}
 	for _, c := range w.Contacts {
-		s.insert("contacts", map[string]any{"contactid": c.ID, "fullname": c.FullName, "firstname": c.FirstName,
+		s.insert("contacts", map[string]any{
+			"contactid": c.ID, "fullname": c.FullName, "firstname": c.FirstName,
 			"lastname": c.LastName, "emailaddress1": emptyToNil(c.Email), "_parentcustomerid_value": emptyToNil(c.AccountID),
-			"statecode": 0, "statuscode": 1}, map[string]string{"_parentcustomerid_value": "account"})
+			"statecode": 0, "statuscode": 1,
+		}, map[string]string{"_parentcustomerid_value": "account"})
 	}
 	for _, c := range w.Cases {
 		s.insert("incidents", map[string]any{

@@ -90,8 +90,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.challenge(w, r, err)
 		return
 	}
-	q := &request{w: w, r: r, caller: caller, base: orgURL(r) + "/api/data/" + version + "/",
-		prefs: parsePrefer(r.Header.Values("Prefer"))}
+	q := &request{
+		w: w, r: r, caller: caller, base: orgURL(r) + "/api/data/" + version + "/",
+		prefs: parsePrefer(r.Header.Values("Prefer")),
+	}
 	if q.q, err = parseQueryOptions(r.URL.RawQuery); err != nil {
 		writeError(w, err)
 		return

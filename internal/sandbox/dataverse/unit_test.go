@@ -55,10 +55,14 @@ func TestPreferHeader(t *testing.T) {
 func TestSkiptokenRoundTrip(t *testing.T) {
 	s := fuzzServer(t)
 	tbl := s.tables[SessionSet]
-	first := &record{values: map[string]any{SessionPrimaryKey: "027a8a9e-a7f8-54ba-9d21-b8cbf13535df", "lmi_name": nil,
-		"lmi_duration": json.Number("12.5"), "createdon": seedTime, "statecode": 0}}
-	last := &record{values: map[string]any{SessionPrimaryKey: "5361aa24-c6a3-52b5-9c33-664f3940e6a0", "lmi_name": `Zoë "O'Connor" <&> 100%`,
-		"lmi_duration": json.Number("75"), "createdon": seedTime.Add(time.Second), "statecode": 1}}
+	first := &record{values: map[string]any{
+		SessionPrimaryKey: "027a8a9e-a7f8-54ba-9d21-b8cbf13535df", "lmi_name": nil,
+		"lmi_duration": json.Number("12.5"), "createdon": seedTime, "statecode": 0,
+	}}
+	last := &record{values: map[string]any{
+		SessionPrimaryKey: "5361aa24-c6a3-52b5-9c33-664f3940e6a0", "lmi_name": `Zoë "O'Connor" <&> 100%`,
+		"lmi_duration": json.Number("75"), "createdon": seedTime.Add(time.Second), "statecode": 1,
+	}}
 	keys, err := parseOrderby(tbl, "lmi_name desc,lmi_duration,createdon,statecode")
 	if err != nil {
 		t.Fatal(err)

@@ -56,14 +56,24 @@ func TestPatchIncidentErrors(t *testing.T) {
 		status           int
 		want             string // exact body when it starts with {, else a part of the message
 	}{
-		{"unknown owner", path, `{"ownerid@odata.bind":"/systemusers(` + missing + `)"}`, nil, 404,
-			`{"error":{"code":"0x80040217","message":"systemuser With Id = ` + missing + ` Does Not Exist"}}`},
+		{
+			"unknown owner", path, `{"ownerid@odata.bind":"/systemusers(` + missing + `)"}`, nil, 404,
+			`{"error":{"code":"0x80040217","message":"systemuser With Id = ` + missing + ` Does Not Exist"}}`,
+		},
 		{"owner of the wrong table", path, `{"ownerid@odata.bind":"/contacts(` + f.w.Contacts[0].ID + `)"}`, nil, 400, "not a valid target"},
 		{"teams are not served", path, `{"ownerid@odata.bind":"/teams(` + missing + `)"}`, nil, 404, "segment 'teams'"},
-		{"stale etag", path, `{"title":"x"}`, []string{"If-Match", `W/"1"`}, 412,
-			`{"error":{"code":"0x80060882","message":"The version of the existing record doesn't match the RowVersion property provided."}}`},
-		{"update-only on a missing row", "incidents(" + missing + ")", `{"title":"x"}`, []string{"If-Match", "*"}, 404,
-			`{"error":{"code":"0x80040217","message":"incident With Id = ` + missing + ` Does Not Exist"}}`},
+		{
+			"stale etag", path, `{"title":"x"}`,
+			[]string{"If-Match", `W/"1"`},
+			412,
+			`{"error":{"code":"0x80060882","message":"The version of the existing record doesn't match the RowVersion property provided."}}`,
+		},
+		{
+			"update-only on a missing row", "incidents(" + missing + ")", `{"title":"x"}`,
+			[]string{"If-Match", "*"},
+			404,
+			`{"error":{"code":"0x80040217","message":"incident With Id = ` + missing + ` Does Not Exist"}}`,
+		},
 		{"upsert of a case with no customer", "incidents(" + missing + ")", `{"title":"x"}`, nil, 400, "'customerid' is required"},
 		{"status of another state", path, `{"statecode":0,"statuscode":5}`, nil, 400, "not a valid status code"},
 		{"resolve by update", path, `{"statecode":1,"statuscode":5}`, nil, 400, "use the CloseIncidentRequest message instead"},
@@ -221,12 +231,22 @@ func TestUpsertBySessionKey(t *testing.T) {
 		status           int
 		want             string
 	}{
-		{"create-only on an existing key", key, `{"lmi_name":"x"}`, []string{"If-None-Match", "*"}, 412,
-			`{"error":{"code":"0x80040237","message":"A record with matching key values already exists."}}`},
-		{"update-only on a missing key", "lmi_sessions(lmi_sessionid='404')", `{"lmi_name":"x"}`, []string{"If-Match", "*"}, 404,
-			`{"error":{"code":"0x80040217","message":"A record with the specified key values does not exist in lmi_session entity"}}`},
-		{"wrong key name", "lmi_sessions(lmi_sessionkey='123')", `{}`, nil, 400,
-			`{"error":{"code":"0x80060888","message":"The key in the request URI is not valid for resource 'Microsoft.Dynamics.CRM.lmi_session'. Ensure that the names and number of key properties match the declared or alternate key properties for the resource 'Microsoft.Dynamics.CRM.lmi_session'."}}`},
+		{
+			"create-only on an existing key", key, `{"lmi_name":"x"}`,
+			[]string{"If-None-Match", "*"},
+			412,
+			`{"error":{"code":"0x80040237","message":"A record with matching key values already exists."}}`,
+		},
+		{
+			"update-only on a missing key", "lmi_sessions(lmi_sessionid='404')", `{"lmi_name":"x"}`,
+			[]string{"If-Match", "*"},
+			404,
+			`{"error":{"code":"0x80040217","message":"A record with the specified key values does not exist in lmi_session entity"}}`,
+		},
+		{
+			"wrong key name", "lmi_sessions(lmi_sessionkey='123')", `{}`, nil, 400,
+			`{"error":{"code":"0x80060888","message":"The key in the request URI is not valid for resource 'Microsoft.Dynamics.CRM.lmi_session'. Ensure that the names and number of key properties match the declared or alternate key properties for the resource 'Microsoft.Dynamics.CRM.lmi_session'."}}`,
+		},
 		{"number for a text key", "lmi_sessions(lmi_sessionid=123)", `{}`, nil, 400, "The key in the request URI is not valid"},
 		{"key named twice", "lmi_sessions(lmi_sessionid='1',lmi_sessionid='2')", `{}`, nil, 400, "Error in query syntax"},
 		{"slash in a key", "lmi_sessions(lmi_sessionid='a%2Fb')", `{}`, nil, 400, "cannot be used in a key"},

@@ -63,9 +63,11 @@ func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reques
 		HTTPLogoutSupported:               true,
 		FrontchannelLogoutSupported:       true,
 		EndSessionEndpoint:                prefix + "/oauth2/v2.0/logout",
-		ClaimsSupported: []string{"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
+		ClaimsSupported: []string{
+			"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
 			"msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver",
-			"at_hash", "c_hash", "email"},
+			"at_hash", "c_hash", "email",
+		},
 		TenantRegionScope:  region,
 		CloudInstanceName:  "microsoftonline.com",
 		CloudGraphHostName: "graph.windows.net",

@@ -250,8 +250,10 @@ func TestNonceReachesTheIDToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, tok, _ := f.post(t, f.tokenPath(), url.Values{"grant_type": {"authorization_code"}, "client_id": {testClientID},
-		"code": {form.Get("code")}, "code_verifier": {verifier}, "redirect_uri": {"http://localhost:5000"}})
+	status, tok, _ := f.post(t, f.tokenPath(), url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {testClientID},
+		"code": {form.Get("code")}, "code_verifier": {verifier}, "redirect_uri": {"http://localhost:5000"},
+	})
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %v", status, redacted(tok))
 	}
@@ -407,8 +409,10 @@ func TestRefreshToken(t *testing.T) {
 	tok := f.deviceSignIn(t, testScope+" openid offline_access", nil)
 	rt := tok["refresh_token"].(string)
 	refresh := func(token, scope string) (int, map[string]any) {
-		status, m, _ := f.post(t, f.tokenPath(), url.Values{"grant_type": {"refresh_token"}, "client_id": {testClientID},
-			"refresh_token": {token}, "scope": {scope}, "client_info": {"1"}})
+		status, m, _ := f.post(t, f.tokenPath(), url.Values{
+			"grant_type": {"refresh_token"}, "client_id": {testClientID},
+			"refresh_token": {token}, "scope": {scope}, "client_info": {"1"},
+		})
 		return status, m
 	}
 

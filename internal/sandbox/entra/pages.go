@@ -221,12 +221,16 @@ func (s *Server) submitDeviceLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if declined {
-		s.render(w, http.StatusOK, "message", messagePage{"Sign-in cancelled",
-			"You have declined to sign in to the application on your device. You may now close this window."})
+		s.render(w, http.StatusOK, "message", messagePage{
+			"Sign-in cancelled",
+			"You have declined to sign in to the application on your device. You may now close this window.",
+		})
 		return
 	}
-	s.render(w, http.StatusOK, "message", messagePage{"You're signed in",
-		"You have signed in to the application on your device. You may now close this window."})
+	s.render(w, http.StatusOK, "message", messagePage{
+		"You're signed in",
+		"You have signed in to the application on your device. You may now close this window.",
+	})
 }
 
 func deviceLoginProblem(err error) string {
@@ -256,18 +260,24 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back, http.StatusFound)
 		return
 	}
-	s.render(w, http.StatusOK, "message", messagePage{"You signed out of your account",
-		"It's a good idea to close all browser windows."})
+	s.render(w, http.StatusOK, "message", messagePage{
+		"You signed out of your account",
+		"It's a good idea to close all browser windows.",
+	})
 }
 
 // handleErrorLookup is the page error_uri points to.
 func (s *Server) handleErrorLookup(w http.ResponseWriter, r *http.Request) {
 	code, err := strconv.Atoi(r.URL.Query().Get("code"))
 	if err != nil || code <= 0 {
-		s.render(w, http.StatusOK, "message", messagePage{"Error code lookup",
-			"Add ?code=NNNN to look up an AADSTS error code."})
+		s.render(w, http.StatusOK, "message", messagePage{
+			"Error code lookup",
+			"Add ?code=NNNN to look up an AADSTS error code.",
+		})
 		return
 	}
-	s.render(w, http.StatusOK, "message", messagePage{"Error code AADSTS" + strconv.Itoa(code),
-		"The sandbox authority returned this code. See Microsoft's AADSTS error code reference for its meaning."})
+	s.render(w, http.StatusOK, "message", messagePage{
+		"Error code AADSTS" + strconv.Itoa(code),
+		"The sandbox authority returned this code. See Microsoft's AADSTS error code reference for its meaning.",
+	})
 }

@@ -207,8 +207,10 @@ func TestReportWindowScopeAndLanguage(t *testing.T) {
 	for _, r := range all {
 		statuses[r["Status"]+"/"+r["Resolved Unresolved"]] = true
 	}
-	for _, want := range []string{"Fermée par le technicien/Résolue", "Fermée par le client actif/Non résolue",
-		"Fermée par le client en attente/Non résolue"} {
+	for _, want := range []string{
+		"Fermée par le technicien/Résolue", "Fermée par le client actif/Non résolue",
+		"Fermée par le client en attente/Non résolue",
+	} {
 		if !statuses[want] {
 			t.Errorf("no %q in %v", want, statuses)
 		}
@@ -219,8 +221,10 @@ func TestReportWindowScopeAndLanguage(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]string{
-		{"node", "4310021", "nodetype", "CHANNEL"}, {"node", "4310021", "nodetype", "EXTERNALTECH"},
-		{"node", "x", "nodetype", "EXTERNALROOT"}, {"nodetype", "NODE"},
+		{"node", "4310021", "nodetype", "CHANNEL"},
+		{"node", "4310021", "nodetype", "EXTERNALTECH"},
+		{"node", "x", "nodetype", "EXTERNALROOT"},
+		{"nodetype", "NODE"},
 	} {
 		if got := get(t, s, "getReport_v2", kv(append([]string{"authcode", camille}, bad...)...)); got != "INVALIDPARAM_NODE" {
 			t.Errorf("%v: %q", bad, got)

@@ -36,25 +36,36 @@ type line struct {
 }
 
 var chatScript = []line{
-	{true, 0.05, "Hi {c}, this is {t} from the service desk. Thanks for waiting.",
-		"Bonjour {c}, ici {t} du support. Merci d'avoir patienté."},
-	{false, 0.15, "Hi, thanks. It's the problem I reported on the phone this morning.",
-		"Bonjour, merci. C'est le problème que j'ai signalé ce matin au téléphone."},
-	{true, 0.25, "I'm asking for remote control now: please click Allow when the prompt appears.",
-		"Je demande le contrôle à distance : cliquez sur « Autoriser » quand la fenêtre s'affiche."},
+	{
+		true, 0.05, "Hi {c}, this is {t} from the service desk. Thanks for waiting.",
+		"Bonjour {c}, ici {t} du support. Merci d'avoir patienté.",
+	},
+	{
+		false, 0.15, "Hi, thanks. It's the problem I reported on the phone this morning.",
+		"Bonjour, merci. C'est le problème que j'ai signalé ce matin au téléphone.",
+	},
+	{
+		true, 0.25, "I'm asking for remote control now: please click Allow when the prompt appears.",
+		"Je demande le contrôle à distance : cliquez sur « Autoriser » quand la fenêtre s'affiche.",
+	},
 	{false, 0.35, "Done, I clicked Allow.", "C'est fait, j'ai cliqué sur Autoriser."},
-	{true, 0.5, "Thanks. I've cleared the cached credentials and restarted the app; can you try again?",
-		"Merci. J'ai vidé le cache des identifiants et relancé l'application ; pouvez-vous réessayer ?"},
+	{
+		true, 0.5, "Thanks. I've cleared the cached credentials and restarted the app; can you try again?",
+		"Merci. J'ai vidé le cache des identifiants et relancé l'application ; pouvez-vous réessayer ?",
+	},
 	{false, 0.7, "It works now, thank you so much!", "Ça marche maintenant, merci beaucoup !"},
-	{true, 0.85, "Great! I'll add notes to your case and close the session. Have a good day.",
-		"Parfait ! J'ajoute une note au dossier et je ferme la session. Bonne journée."},
+	{
+		true, 0.85, "Great! I'll add notes to your case and close the session. Have a good day.",
+		"Parfait ! J'ajoute une note au dossier et je ferme la session. Bonne journée.",
+	},
 }
 
 // The technician's note is typed in a Windows text box, hence CRLF between its lines.
 var noteScript = struct {
 	at     float64
 	en, fr string
-}{0.6,
+}{
+	0.6,
 	"Remote control granted by the customer.\r\nCleared cached credentials and restarted the application; customer confirmed the fix.",
 	"Contrôle à distance accordé par le client.\r\nIdentifiants en cache effacés et application relancée ; le client confirme que c'est réglé.",
 }

@@ -134,7 +134,9 @@ func TestFrenchTechnicianSeesFrenchTexts(t *testing.T) {
 			ss.ID, status, yes)
 	}
 	for i, st := range []struct{ fr, en string }{
-		{"Connexion en cours", "Connecting"}, {"En attente", "Waiting"}, {"Active", "Active"},
+		{"Connexion en cours", "Connecting"},
+		{"En attente", "Waiting"},
+		{"Active", "Active"},
 		{"Fermée par le technicien", "Closed by technician"},
 	} {
 		if i > 0 {

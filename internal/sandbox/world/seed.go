@@ -185,8 +185,10 @@ func description(title string, i int) string {
 
 func seedColleagues(domain string) []Colleague {
 	names := []struct{ key, name string }{
-		{"sebastien", "Sébastien Moreau"}, {"aisling", "Aisling Byrne"},
-		{"marco", "Marco Rossi"}, {"fatoumata", "Fatoumata Diallo"},
+		{"sebastien", "Sébastien Moreau"},
+		{"aisling", "Aisling Byrne"},
+		{"marco", "Marco Rossi"},
+		{"fatoumata", "Fatoumata Diallo"},
 	}
 	out := make([]Colleague, 0, len(names))
 	for _, n := range names {
