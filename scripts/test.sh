@@ -10,6 +10,10 @@ GO=${GO:-go}
 TAGS=${TAGS:-migrated_fynedo}
 export LANG=en_US.UTF-8
 
+# The tests run with a throwaway HOME (so the keyring and settings are their own); keep Go's caches.
+export GOCACHE GOMODCACHE
+GOCACHE=$($GO env GOCACHE)
+GOMODCACHE=$($GO env GOMODCACHE)
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 
