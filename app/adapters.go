@@ -82,5 +82,20 @@ func uiError(err error) error {
 	if errors.Is(err, auth.ErrSignInRequired) || errors.Is(err, dynamics.ErrSignInRequired) {
 		return fmt.Errorf("%w: %v", ui.ErrSignInRequired, err)
 	}
+	if errors.Is(err, auth.ErrNoBrowser) {
+		return fmt.Errorf("%w: %v", ui.ErrNoBrowser, err)
+	}
 	return err
+}
+
+// Persistence is false when either the sign-in or the case list lives in memory only.
+func (u uiAuth) Persistence() (bool, string) {
+	if ok, reason := u.svc.auth.Persistence(); !ok {
+		return false, reason
+	}
+	u.svc.cases.get()
+	if u.svc.cases.problem != nil {
+		return false, u.svc.cases.problem.Error()
+	}
+	return true, ""
 }

@@ -171,6 +171,11 @@ func runSignIn(args []string, e cliEnv) int {
 	} else {
 		fmt.Fprintln(e.stdout, "Opening the browser to sign in… (Ctrl+C to cancel; --device-code if no browser can open)")
 		acct, err = svc.auth.SignIn(ctx)
+		if errors.Is(err, auth.ErrNoBrowser) { // a server or a locked-down desktop: use a code instead
+			acct, err = svc.auth.SignInWithDeviceCode(ctx, func(dc auth.DeviceCode) {
+				fmt.Fprintf(e.stdout, "No browser could be opened. To sign in, open %s and enter the code %s\n", dc.VerificationURL, dc.UserCode)
+			})
+		}
 	}
 	if err != nil {
 		return e.fail(err)

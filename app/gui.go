@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
+	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
@@ -36,11 +38,26 @@ func runGUICommand(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rescue-companion: translations: %v\n", err)
 	}
 	a.SetIcon(ui.AppIcon())
-	shell = ui.NewShell(a, env, ui.Services{Auth: uiAuth{svc}, Cases: uiCases{svc}, Links: uiLinks{svc}})
+	services := ui.Services{Auth: uiAuth{svc}, Cases: uiCases{svc}, Links: uiLinks{svc}}
+	var ready chan struct{}
+	if os.Getenv(traceReadyEnv) != "" {
+		ready = make(chan struct{})
+		var once sync.Once
+		services.Ready = func(what string) {
+			once.Do(func() { fmt.Fprintf(stderr, "ready %s\n", what); close(ready) })
+		}
+	}
+	shell = ui.NewShell(a, env, services)
+	if ready != nil {
+		ui.WhenPainted(a, shell.Window(), ready, func(t time.Time) { fmt.Fprintf(stderr, "painted %d\n", t.UnixNano()) })
+	}
 	shell.Show()
 	a.Run()
 	return exitOK
 }
+
+// traceReadyEnv, when set, makes the app print when its first screen is painted (scripts/startup.sh).
+const traceReadyEnv = "RESCUE_COMPANION_TRACE_READY"
 
 // setUp builds the services for the embedded sandbox or for the organisation in the settings.
 func setUp(f guiFlags, choose chooser) (*services, ui.Environment, func(), error) {

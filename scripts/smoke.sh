@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# smoke.sh: build the app, run it on the embedded sandbox under Xvfb in a D-Bus session (so the tray
-# starts as on a desktop), wait for its window, screenshot it to shots/sandbox.png and check that the
-# window is mapped and the picture is not blank.
+# smoke.sh: the app for real. Build it, run it on the embedded sandbox under Xvfb in a D-Bus session
+# (so the tray starts as on a desktop), and drive it as a person would: wait for the window, sign in
+# through the account picker, and see the case list. Screenshots land in shots/ for people to look at:
+# English in the dark theme, then French in the light theme.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -9,21 +10,54 @@ TAGS=${TAGS:-migrated_fynedo}
 mkdir -p shots
 $GO build -tags "$TAGS" -o shots/rescue-companion ./app
 
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
-  set -euo pipefail
-  HOME=$(mktemp -d) ./shots/rescue-companion --sandbox >shots/app.log 2>&1 &
-  app=$!
-  for _ in $(seq 1 60); do
-    xdotool search --name "^Rescue Companion$" >/dev/null 2>&1 && break
-    sleep 0.5
+# drive LANG THEME PREFIX: one run of the app, three screenshots.
+drive() {
+  LANG=$1 FYNE_THEME=$2 PREFIX=$3 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
+    set -euo pipefail
+    HOME=$(mktemp -d) ./shots/rescue-companion --sandbox >"shots/$PREFIX.log" 2>&1 &
+    app=$!
+    trap "kill -TERM $app 2>/dev/null || true" EXIT
+    for _ in $(seq 1 60); do
+      xdotool search --name "^Rescue Companion$" >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+    win=$(xdotool search --name "^Rescue Companion$" | head -1) || { echo "no window appeared"; cat "shots/$PREFIX.log"; exit 1; }
+    xdotool windowsize "$win" 900 640 windowmove "$win" 0 0
+    sleep 1.5
+    import -window root "shots/$PREFIX-signin.png"
+    xdotool mousemove 450 414 click 1     # "Sign in with Microsoft"
+    sleep 1.5
+    import -window root "shots/$PREFIX-picker.png"
+    xdotool mousemove 450 297 click 1     # the first sandbox technician
+    sleep 4
+    xdotool mousemove 200 180 click 1     # the second case in the list
+    sleep 1
+    import -window root "shots/$PREFIX-cases.png"
+  '
+}
+
+changed() { # changed A B: how many pixels differ between two screenshots
+  compare -metric AE "$1" "$2" null: 2>&1 | cut -d" " -f1 || true
+}
+
+passed=0
+failed=0
+for run in "en_US.UTF-8 dark en-dark" "fr_FR.UTF-8 light fr-light"; do
+  set -- $run
+  drive "$1" "$2" "$3"
+  for shot in signin picker cases; do
+    colours=$(convert "shots/$3-$shot.png" -format '%k' info:)
+    echo "shots/$3-$shot.png: $colours distinct colours"
   done
-  xdotool search --name "^Rescue Companion$" >/dev/null || { echo "no window appeared"; cat shots/app.log; exit 1; }
-  sleep 1.5
-  import -window root shots/sandbox.png
-  kill -TERM $app
-  wait $app || true
-'
-colours=$(convert shots/sandbox.png -format '%k' info:)
-echo "screenshot shots/sandbox.png: $colours distinct colours"
-[ "$colours" -gt 50 ] || { echo "the screenshot looks blank"; exit 1; }
-echo "smoke: 1 passed, 0 failed"
+  # Signing in must have replaced the sign-in screen by the list: most of the window changes.
+  diff=$(changed "shots/$3-signin.png" "shots/$3-cases.png")
+  if [ "${diff%.*}" -gt 100000 ]; then
+    passed=$((passed + 1))
+  else
+    echo "smoke ($3): the case list did not appear after signing in ($diff pixels changed)"
+    cat "shots/$3.log"
+    failed=$((failed + 1))
+  fi
+done
+echo "smoke: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

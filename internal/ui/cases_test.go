@@ -203,3 +203,17 @@ func ids(cs []Case) []string {
 	}
 	return out
 }
+
+// A missing or locked keyring is said once the list is up: nothing is lost now, but it will be.
+func TestNotKeptForNextTimeIsSaid(t *testing.T) {
+	a := newTestApp(t)
+	auth := signedIn()
+	auth.notKept = "the keyring is locked"
+	cases := &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: sampleCases(), AsOf: asOfTime}}}}
+	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: cases, Links: &fakeLinks{}}, syncRun)
+	s.start()
+	t.Cleanup(s.Window().Close)
+	if s.cases.banner.Text != "Not kept for next time: the keyring is locked" || len(s.cases.shown) != 3 {
+		t.Fatalf("banner %q, %d cases", s.cases.banner.Text, len(s.cases.shown))
+	}
+}

@@ -13,6 +13,10 @@ import (
 // ErrSignInRequired is what a service returns (wrapped or not) when the technician must sign in again.
 var ErrSignInRequired = errors.New("sign-in required")
 
+// ErrNoBrowser is what SignIn returns (wrapped or not) when no browser could be opened: the shell then
+// offers a device code instead.
+var ErrNoBrowser = errors.New("no browser could be opened")
+
 // Account is the signed-in technician.
 type Account struct {
 	Username string // e.g. camille@contoso.example
@@ -35,6 +39,9 @@ type Auth interface {
 	// SignInWithDeviceCode calls show once with the code, then waits for the technician; ctx cancels it.
 	SignInWithDeviceCode(ctx context.Context, show func(DeviceCode)) (Account, error)
 	SignOut(ctx context.Context) error
+	// Persistence says whether the sign-in and the cases are kept for next time; when not, reason
+	// says why in one line (typically a missing or locked keyring). It may wait on the keyring.
+	Persistence() (ok bool, reason string)
 }
 
 // Case is one case as the screens show it.

@@ -19,6 +19,9 @@ type Services struct {
 	Auth  Auth
 	Cases Cases
 	Links Links
+	// Ready, when set, is called once on the UI goroutine when the first screen has its content:
+	// "signin", or "cached" when the window opened on the cases kept from last time.
+	Ready func(what string)
 }
 
 // Shell is the main window, its two screens (sign-in and my open cases) and the tray icon. It is the
@@ -124,15 +127,23 @@ func (s *Shell) restore() {
 		s.cases.setBusy(false)
 		if !signedIn {
 			s.showSignIn("")
+			s.ready("signin")
 			return
 		}
 		s.account = acct
 		if haveCache {
 			s.setCases(cached)
 			s.cases.setBanner(fmt.Sprintf(lang.L("Showing cases as of %s; refreshing…"), asOf(cached.AsOf)))
+			s.ready("cached")
 		}
 		s.refresh()
 	})
+}
+
+func (s *Shell) ready(what string) {
+	if s.svc.Ready != nil {
+		s.svc.Ready(what)
+	}
 }
 
 func (s *Shell) showSignIn(errText string) {
@@ -182,6 +193,8 @@ func (s *Shell) afterSignIn(ctx context.Context, acct Account, err error) {
 	switch {
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
 		s.showSignIn("")
+	case errors.Is(err, ErrNoBrowser):
+		s.startSignIn(true) // no browser here: a code to type on another device still works
 	case err != nil:
 		s.showSignIn(fmt.Sprintf(lang.L("Sign-in failed: %s"), err))
 	default:
@@ -202,7 +215,13 @@ func (s *Shell) refresh() {
 	}
 	s.async(func() {
 		list, err := s.svc.Cases.Refresh(ctx, wait)
-		fyne.Do(func() { s.afterRefresh(ctx, list, err) })
+		kept, reason := s.svc.Auth.Persistence()
+		fyne.Do(func() {
+			s.afterRefresh(ctx, list, err)
+			if err == nil && !kept {
+				s.cases.setBanner(fmt.Sprintf(lang.L("Not kept for next time: %s"), reason))
+			}
+		})
 	})
 }
 

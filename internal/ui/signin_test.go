@@ -92,3 +92,22 @@ func TestDeviceCodeShowCopyAndCancel(t *testing.T) {
 		t.Fatal("after cancel, the choice must be back with no error")
 	}
 }
+
+// With no browser to open, the shell turns to a device code by itself.
+func TestNoBrowserFallsBackToADeviceCode(t *testing.T) {
+	a := newTestApp(t)
+	auth := &fakeAuth{noBrowser: true, block: true, shown: make(chan struct{}),
+		device: DeviceCode{UserCode: "ABCD-EFGH", VerificationURL: "https://127.0.0.1:41001/devicelogin"}}
+	done := make(chan struct{}, 4)
+	run := func(f func()) { go func() { f(); done <- struct{}{} }() }
+	s := newSignedOutShell(t, a, auth, &fakeCases{}, run)
+	<-done
+	test.Tap(findButton(t, s.Window().Content(), "Sign in with Microsoft"))
+	<-auth.shown
+	if s.signIn.userCode.Text != "ABCD-EFGH" {
+		t.Fatalf("no device code shown: %q", s.signIn.userCode.Text)
+	}
+	s.cancelRunning()
+	<-done // the browser attempt
+	<-done // the device-code attempt
+}

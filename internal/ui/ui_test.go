@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image/color"
 	"sync"
 	"testing"
@@ -83,6 +84,8 @@ type fakeAuth struct {
 	block     bool          // sign-in waits for ctx to be cancelled
 	shown     chan struct{} // closed once the device code has been shown
 	signOuts  int
+	notKept   string // Persistence's reason, when the keyring is out of reach
+	noBrowser bool   // SignIn fails as if no browser could open
 }
 
 func (f *fakeAuth) Account(context.Context) (Account, bool) {
@@ -92,6 +95,9 @@ func (f *fakeAuth) Account(context.Context) (Account, bool) {
 }
 
 func (f *fakeAuth) SignIn(ctx context.Context) (Account, error) {
+	if f.noBrowser {
+		return Account{}, fmt.Errorf("sign-in: %w", ErrNoBrowser)
+	}
 	return f.finish(ctx)
 }
 
@@ -115,6 +121,13 @@ func (f *fakeAuth) finish(ctx context.Context) (Account, error) {
 	defer f.mu.Unlock()
 	f.signedIn = true
 	return f.account, nil
+}
+
+func (f *fakeAuth) Persistence() (bool, string) {
+	if f.notKept != "" {
+		return false, f.notKept
+	}
+	return true, ""
 }
 
 func (f *fakeAuth) SignOut(context.Context) error {
