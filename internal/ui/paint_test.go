@@ -29,8 +29,10 @@ func TestReadyNamesTheFirstScreen(t *testing.T) {
 		{signedIn(), &CaseList{Cases: sampleCases(), AsOf: asOfTime}, "cached"},
 	} {
 		var got []string
-		s := newShell(a, sandboxEnv, Services{Auth: c.auth, Cases: &fakeCases{cached: c.cache}, Links: &fakeLinks{},
-			Ready: func(what string) { got = append(got, what) }}, syncRun)
+		s := newShell(a, sandboxEnv, Services{
+			Auth: c.auth, Cases: &fakeCases{cached: c.cache}, Links: &fakeLinks{},
+			Ready: func(what string) { got = append(got, what) },
+		}, syncRun)
 		s.start()
 		s.Window().Close()
 		if len(got) != 1 || got[0] != c.want {

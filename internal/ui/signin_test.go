@@ -96,8 +96,10 @@ func TestDeviceCodeShowCopyAndCancel(t *testing.T) {
 // With no browser to open, the shell turns to a device code by itself.
 func TestNoBrowserFallsBackToADeviceCode(t *testing.T) {
 	a := newTestApp(t)
-	auth := &fakeAuth{noBrowser: true, block: true, shown: make(chan struct{}),
-		device: DeviceCode{UserCode: "ABCD-EFGH", VerificationURL: "https://127.0.0.1:41001/devicelogin"}}
+	auth := &fakeAuth{
+		noBrowser: true, block: true, shown: make(chan struct{}),
+		device: DeviceCode{UserCode: "ABCD-EFGH", VerificationURL: "https://127.0.0.1:41001/devicelogin"},
+	}
 	done := make(chan struct{}, 4)
 	run := func(f func()) { go func() { f(); done <- struct{}{} }() }
 	s := newSignedOutShell(t, a, auth, &fakeCases{}, run)
