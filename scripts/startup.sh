@@ -10,7 +10,7 @@ TAGS=${TAGS:-migrated_fynedo}
 runs=${1:-10}
 mkdir -p shots
 $GO build -tags "$TAGS" -o shots/rescue-companion ./app
-$GO build -tags "$TAGS" -o shots/emptyapp ./scripts/startup/emptyapp
+$GO build -tags "$TAGS" -o shots/yardstick ./app/yardstick
 
 RUNS=$runs xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   set -euo pipefail
@@ -33,14 +33,14 @@ RUNS=$runs xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
     local pid=$!
     for _ in $(seq 1 2000); do grep -q "^painted" "$log" && break; sleep 0.005; done
     t1=$(sed -n "s/^painted //p" "$log")
-    grep -q "^ready cached" "$log" || [ "$1" = ./shots/emptyapp ] || { echo "the app did not open on its cached cases:"; cat "$log"; exit 1; }
+    grep -q "^ready cached" "$log" || [ "$1" = ./shots/yardstick ] || { echo "the app did not open on its cached cases:"; cat "$log"; exit 1; }
     kill -TERM $pid; wait $pid 2>/dev/null || true
     echo $(( (t1 - t0) / 1000000 ))
   }
   app=(); empty=()
   for i in $(seq 1 "$RUNS"); do
     app+=("$(launch ./shots/rescue-companion --config "$cfg")")
-    empty+=("$(launch ./shots/emptyapp)")
+    empty+=("$(launch ./shots/yardstick)")
   done
   median() { printf "%s\n" "$@" | sort -n | awk "{a[NR]=\$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}"; }
   echo "app (cases from cache), ms: ${app[*]}"

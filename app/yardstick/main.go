@@ -1,4 +1,4 @@
-// Command emptyapp is the yardstick for the app's start-up time: an empty Fyne window with one label,
+// Command yardstick is the measure for the app's start-up time: an empty Fyne window with one label,
 // built with the same toolkit, flags and tags, that prints when it is first painted, as the app does
 // with RESCUE_COMPANION_TRACE_READY set.
 package main
