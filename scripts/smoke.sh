@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # smoke.sh: the app for real. Build it, run it on the embedded sandbox under Xvfb in a D-Bus session
-# (so the tray starts as on a desktop), and drive it as a person would: wait for the window, sign in
-# through the account picker, and see the case list. Screenshots land in shots/ for people to look at:
+# (so the tray starts as on a desktop), and drive it as a person would, from the keyboard: wait for the
+# window, sign in through the account picker, and see the case list. Screenshots land in shots/ for people to look at:
 # English in the dark theme, then French in the light theme.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +25,10 @@ drive() {
     xdotool windowsize "$win" 900 640 windowmove "$win" 0 0
     sleep 1.5
     import -window root "shots/$PREFIX-signin.png"
-    xdotool mousemove 450 414 click 1     # "Sign in with Microsoft"
+    xdotool key --window "$win" Tab space  # the keyboard reaches "Sign in with Microsoft" first
     sleep 1.5
     import -window root "shots/$PREFIX-picker.png"
-    xdotool mousemove 450 297 click 1     # the first sandbox technician
+    xdotool key --window "$win" Tab space  # the first sandbox technician
     sleep 4
     xdotool mousemove 200 180 click 1     # the second case in the list
     sleep 1

@@ -55,7 +55,7 @@ func newCaseDetail(onOpen func(Case)) *caseDetail {
 		widget.NewLabelWithStyle(lang.L("Case description"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.description, container.NewHBox(open))
 	d.body.Hide()
-	d.content = container.NewStack(container.NewCenter(d.placeholder), container.NewVScroll(d.body))
+	d.content = container.NewStack(middle(d.placeholder), container.NewVScroll(d.body))
 	return d
 }
 

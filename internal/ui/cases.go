@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -86,7 +87,7 @@ func newCasesScreen() *casesScreen {
 	// The sort menu is as wide as its longest choice, in French too, rather than cut.
 	sortBox := container.NewGridWrap(fyne.NewSize(200, s.sortBy.MinSize().Height), s.sortBy)
 	tools := container.NewBorder(nil, nil, nil, container.NewHBox(sortBox, s.refresh), s.search)
-	left := container.NewStack(s.list, container.NewCenter(s.empty), container.NewCenter(s.failure))
+	left := container.NewStack(s.list, middle(s.empty), middle(s.failure))
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.55
 	s.sortBy.SetSelectedIndex(sortModified) // now that the list exists to be sorted
@@ -210,6 +211,12 @@ func (s *casesScreen) setFailure(text string) {
 	s.failText.SetText(text)
 	s.empty.Hide()
 	s.failure.Show()
+}
+
+// middle centres o vertically while giving it the full width, so wrapped text wraps at the pane's
+// edge; container.NewCenter would give it its narrowest width, one word a line.
+func middle(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(layout.NewSpacer(), o, layout.NewSpacer())
 }
 
 // asOf formats when a list was fetched, for banners.

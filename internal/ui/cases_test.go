@@ -217,3 +217,18 @@ func TestNotKeptForNextTimeIsSaid(t *testing.T) {
 		t.Fatalf("banner %q, %d cases", s.cases.banner.Text, len(s.cases.shown))
 	}
 }
+
+// Every screen fits a small laptop screen in both languages: a label that wraps inside a centring
+// container once made the window 900 pixels tall.
+func TestScreensFitASmallScreen(t *testing.T) {
+	for _, lang := range []string{"en", "fr"} {
+		a := newTestApp(t)
+		useLanguage(t, lang)
+		s := newSignedOutShell(t, a, &fakeAuth{}, &fakeCases{}, syncRun)
+		for name, o := range map[string]fyne.CanvasObject{"sign-in": s.signIn.content, "cases": s.cases.content} {
+			if m := o.MinSize(); m.Width > 640 || m.Height > 480 {
+				t.Errorf("%s %s screen needs %v", lang, name, m)
+			}
+		}
+	}
+}
