@@ -49,14 +49,14 @@ func runGUICommand(args []string, stderr io.Writer) int {
 	}
 	shell = ui.NewShell(a, env, services)
 	if ready != nil {
-		ui.WhenPainted(a, shell.Window(), ready, func(t time.Time) { fmt.Fprintf(stderr, "painted %d\n", t.UnixNano()) })
+		ui.WhenShown(a, ready, func(t time.Time) { fmt.Fprintf(stderr, "shown %d\n", t.UnixNano()) })
 	}
 	shell.Show()
 	a.Run()
 	return exitOK
 }
 
-// traceReadyEnv, when set, makes the app print when its first screen is painted (scripts/startup.sh).
+// traceReadyEnv, when set, makes the app print when its first screen is shown (scripts/startup.sh).
 const traceReadyEnv = "RESCUE_COMPANION_TRACE_READY"
 
 // setUp builds the services for the embedded sandbox or for the organisation in the settings.

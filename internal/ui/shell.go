@@ -54,14 +54,8 @@ func NewShell(a fyne.App, env Environment, svc Services) *Shell {
 
 func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Shell {
 	s := &Shell{app: a, svc: svc, env: env, async: async, window: a.NewWindow(lang.L("Rescue Companion"))}
-	s.window.SetIcon(AppIcon())
 	s.window.Resize(fyne.NewSize(900, 560))
 	s.window.SetMaster()
-	s.signIn = newSignInScreen(env)
-	s.signIn.onSignIn = func() { s.startSignIn(false) }
-	s.signIn.onDeviceCode = func() { s.startSignIn(true) }
-	s.signIn.onCancel = s.cancelRunning
-	s.signIn.onCopy = func(text string) { a.Clipboard().SetContent(text) }
 	s.cases = newCasesScreen()
 	s.cases.onRefresh = s.refresh
 	s.cases.onCancel = s.cancelRunning
@@ -146,7 +140,16 @@ func (s *Shell) ready(what string) {
 	}
 }
 
+// showSignIn puts up the sign-in screen, built the first time it is needed: a technician who is
+// signed in never pays for it at start-up.
 func (s *Shell) showSignIn(errText string) {
+	if s.signIn == nil {
+		s.signIn = newSignInScreen(s.env)
+		s.signIn.onSignIn = func() { s.startSignIn(false) }
+		s.signIn.onDeviceCode = func() { s.startSignIn(true) }
+		s.signIn.onCancel = s.cancelRunning
+		s.signIn.onCopy = func(text string) { s.app.Clipboard().SetContent(text) }
+	}
 	s.signIn.showChoice(errText)
 	s.show(s.signIn.content)
 }

@@ -55,7 +55,7 @@ func newSignInScreen(env Environment) *signInScreen {
 	title.SizeName = theme.SizeNameSubHeadingText
 	explain := widget.NewLabel(lang.L("Your open cases appear here once you are signed in."))
 	explain.Alignment = fyne.TextAlignCenter
-	org := widget.NewLabelWithStyle(env.Organisation, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	org := widget.NewLabelWithStyle(env.Organisation, fyne.TextAlignCenter, fyne.TextStyle{})
 
 	icon := canvas.NewImageFromResource(AppIcon())
 	icon.FillMode = canvas.ImageFillContain

@@ -118,7 +118,7 @@ func TestIconsAreRasterImages(t *testing.T) {
 	for _, c := range []struct {
 		res  fyne.Resource
 		size int
-	}{{TrayIcon(), 64}, {AppIcon(), 512}} {
+	}{{TrayIcon(), 64}, {AppIcon(), 256}} {
 		img, err := png.Decode(bytes.NewReader(c.res.Content()))
 		if err != nil {
 			t.Fatalf("%s: %v", c.res.Name(), err)
