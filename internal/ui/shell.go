@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 )
 
 // Services are what the shell needs from the rest of the app.
@@ -31,7 +32,8 @@ type Shell struct {
 	window  fyne.Window
 	svc     Services
 	env     Environment
-	tray    desktop.App // nil where the desktop has no tray
+	desk    desktop.App // nil where the desktop has no tray
+	tray    desktop.App // desk, once the tray icon is installed
 	signIn  *signInScreen
 	cases   *casesScreen
 	recent  []Case
@@ -56,6 +58,12 @@ func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Sh
 	s := &Shell{app: a, svc: svc, env: env, async: async, window: a.NewWindow(lang.L("Rescue Companion"))}
 	s.window.Resize(fyne.NewSize(900, 560))
 	s.window.SetMaster()
+	// Opening the window (the OpenGL context) and reading the fonts each take a few hundred ms at
+	// start-up: do them at once, on the two goroutines, before the screens need the fonts.
+	warmed := make(chan struct{})
+	go func() { defer close(warmed); warmFonts() }()
+	s.window.Show()
+	<-warmed
 	s.cases = newCasesScreen()
 	s.cases.onRefresh = s.refresh
 	s.cases.onCancel = s.cancelRunning
@@ -64,16 +72,48 @@ func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Sh
 	s.cases.setBusy(true)
 
 	if desk, ok := a.(desktop.App); ok {
-		s.tray = desk
-		desk.SetSystemTrayMenu(s.trayMenu())
-		desk.SetSystemTrayIcon(TrayIcon())
-		if runtime.GOOS != "darwin" { // on macOS a tray click opens the menu, as users there expect
-			desk.SetSystemTrayWindow(s.window)
-		}
+		s.desk = desk
 		s.window.SetCloseIntercept(s.Hide)
 	}
 	s.addShortcuts()
 	return s
+}
+
+// trayDelay is how long after the first screen the tray icon is installed: registering it with the
+// desktop takes a third of a second on some, which the window need not wait for.
+var trayDelay = 100 * time.Millisecond
+
+// installTray puts the icon and its menu in the system tray.
+func (s *Shell) installTray() {
+	if s.desk == nil || s.tray != nil {
+		return
+	}
+	s.tray = s.desk
+	s.tray.SetSystemTrayMenu(s.trayMenu())
+	s.tray.SetSystemTrayIcon(TrayIcon())
+	if runtime.GOOS != "darwin" { // on macOS a tray click opens the menu, as users there expect
+		s.tray.SetSystemTrayWindow(s.window)
+	}
+}
+
+// installTrayLater installs the tray once the first screen has had time to be drawn.
+func (s *Shell) installTrayLater() {
+	if trayDelay == 0 {
+		s.installTray()
+		return
+	}
+	time.AfterFunc(trayDelay, func() { fyne.Do(s.installTray) })
+}
+
+// warmFonts measures a word in every text style the screens use, so the font faces are read and
+// cached before the screens are built.
+func warmFonts() {
+	sizes := []fyne.ThemeSizeName{theme.SizeNameText, theme.SizeNameCaptionText, theme.SizeNameSubHeadingText, theme.SizeNameHeadingText}
+	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+		for _, size := range sizes {
+			fyne.MeasureText("Rescue", theme.Size(size), style)
+		}
+	}
 }
 
 // start looks for the signed-in account and the cached cases, off the UI goroutine.
@@ -90,7 +130,7 @@ func (s *Shell) Show() {
 
 // Hide sends the main window to the tray; without a tray it quits instead.
 func (s *Shell) Hide() {
-	if s.tray == nil {
+	if s.desk == nil {
 		s.app.Quit()
 		return
 	}
@@ -119,6 +159,7 @@ func (s *Shell) restore() {
 	}
 	fyne.Do(func() {
 		s.cases.setBusy(false)
+		defer s.installTrayLater()
 		if !signedIn {
 			s.showSignIn("")
 			s.ready("signin")

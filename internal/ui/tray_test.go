@@ -90,6 +90,7 @@ func TestTraySpeaksFrench(t *testing.T) {
 	a := &trayApp{App: newTestApp(t)}
 	useLanguage(t, "fr")
 	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Links: &fakeLinks{}}, syncRun)
+	s.start()
 	t.Cleanup(s.Window().Close)
 	got := labels(a.menu)
 	if got[0] != "Ouvrir Rescue Companion" || got[len(got)-1] != "Quitter" {
