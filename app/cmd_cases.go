@@ -56,6 +56,25 @@ func (e cliEnv) services(configPath string) (*services, error) {
 	return buildServices(cfg, dir, hc, e.keyring(), nil)
 }
 
+// flags starts a command's flag set, with the --config flag every command takes.
+func (e cliEnv) flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("rescue-companion "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs, fs.String("config", "", "settings file")
+}
+
+// open parses the command line and builds the services; on failure it returns nil and the exit code.
+func (e cliEnv) open(fs *flag.FlagSet, configPath *string, args []string) (*services, int) {
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return nil, exitUsage
+	}
+	svc, err := e.services(*configPath)
+	if err != nil {
+		return nil, e.fail(err)
+	}
+	return svc, exitOK
+}
+
 // fail reports err in one line and picks the exit code: 4 when a sign-in is needed, 1 otherwise.
 func (e cliEnv) fail(err error) int {
 	if errors.Is(err, auth.ErrSignInRequired) || errors.Is(err, dynamics.ErrSignInRequired) {
@@ -86,17 +105,12 @@ type caseJSON struct {
 }
 
 func runCases(args []string, e cliEnv) int {
-	fs := flag.NewFlagSet("rescue-companion cases", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs, configPath := e.flags("cases")
 	asJSON := fs.Bool("json", false, "print one JSON array")
 	search := fs.String("search", "", "keep the cases whose number, title or customer hold every word")
-	configPath := fs.String("config", "", "settings file")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return exitUsage
-	}
-	svc, err := e.services(*configPath)
-	if err != nil {
-		return e.fail(err)
+	svc, code := e.open(fs, configPath, args)
+	if svc == nil {
+		return code
 	}
 	defer svc.cases.close()
 	ctx, cancel := interruptible(2 * time.Minute)
@@ -150,20 +164,16 @@ func clip(s string, n int) string {
 }
 
 func runSignIn(args []string, e cliEnv) int {
-	fs := flag.NewFlagSet("rescue-companion signin", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs, configPath := e.flags("signin")
 	deviceCode := fs.Bool("device-code", false, "sign in with a code on another device instead of this computer's browser")
-	configPath := fs.String("config", "", "settings file")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return exitUsage
-	}
-	svc, err := e.services(*configPath)
-	if err != nil {
-		return e.fail(err)
+	svc, code := e.open(fs, configPath, args)
+	if svc == nil {
+		return code
 	}
 	ctx, cancel := interruptible(15 * time.Minute)
 	defer cancel()
 	var acct auth.Account
+	var err error
 	if *deviceCode {
 		acct, err = svc.auth.SignInWithDeviceCode(ctx, func(dc auth.DeviceCode) {
 			fmt.Fprintf(e.stdout, "To sign in, open %s and enter the code %s\n", dc.VerificationURL, dc.UserCode)
@@ -188,15 +198,10 @@ func runSignIn(args []string, e cliEnv) int {
 }
 
 func runSignOut(args []string, e cliEnv) int {
-	fs := flag.NewFlagSet("rescue-companion signout", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	configPath := fs.String("config", "", "settings file")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return exitUsage
-	}
-	svc, err := e.services(*configPath)
-	if err != nil {
-		return e.fail(err)
+	fs, configPath := e.flags("signout")
+	svc, code := e.open(fs, configPath, args)
+	if svc == nil {
+		return code
 	}
 	defer svc.cases.close()
 	ctx, cancel := interruptible(30 * time.Second)
