@@ -43,14 +43,7 @@ func (s *Server) create(q *request, t *table) *odataError {
 // patch answers PATCH set(key): an upsert. If-Match makes it update-only (404 when missing, 412 on an
 // ETag mismatch); If-None-Match: * makes it create-only (412 when the row exists).
 func (s *Server) patch(q *request, t *table, spec keySpec) *odataError {
-	if err := q.q.only("$select", "$expand"); err != nil {
-		return err
-	}
-	cq, err := s.parseCollectionQuery(t, q.q)
-	if err != nil {
-		return err
-	}
-	ref, err := s.resolveKey(t, spec)
+	cq, ref, err := s.keyedQuery(q, t, spec)
 	if err != nil {
 		return err
 	}

@@ -188,16 +188,26 @@ func (s *Server) count(q *request, t *table) *odataError {
 	return nil
 }
 
-// get answers a GET of one row by primary or alternate key.
-func (s *Server) get(q *request, t *table, spec keySpec) *odataError {
+// keyedQuery reads what a request addressed to one row may carry ($select and $expand) and which
+// row it names.
+func (s *Server) keyedQuery(q *request, t *table, spec keySpec) (*collectionQuery, keyRef, *odataError) {
 	if err := q.q.only("$select", "$expand"); err != nil {
-		return err
+		return nil, keyRef{}, err
 	}
 	cq, err := s.parseCollectionQuery(t, q.q)
 	if err != nil {
-		return err
+		return nil, keyRef{}, err
 	}
 	ref, err := s.resolveKey(t, spec)
+	if err != nil {
+		return nil, keyRef{}, err
+	}
+	return cq, ref, nil
+}
+
+// get answers a GET of one row by primary or alternate key.
+func (s *Server) get(q *request, t *table, spec keySpec) *odataError {
+	cq, ref, err := s.keyedQuery(q, t, spec)
 	if err != nil {
 		return err
 	}
