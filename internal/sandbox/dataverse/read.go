@@ -1,6 +1,7 @@
 package dataverse
 
 import (
+	"container/heap"
 	"net/http"
 	"sort"
 	"strconv"
@@ -111,17 +112,54 @@ func (s *Server) matching(t *table, cq *collectionQuery, caller string) []*recor
 	return rows
 }
 
+// pageRows returns the first n rows after the cursor, in the query's order, and how many rows pass
+// the filter in all. It selects them with a bounded heap instead of sorting every row for every page,
+// which made paging through thousands of rows cost pages × rows × log rows.
+func (s *Server) pageRows(t *table, cq *collectionQuery, caller string, n int) ([]*record, int) {
+	ctx := &evalCtx{sc: &s.schema, userID: caller}
+	h := &rowHeap{less: func(a, b *record) bool { return compareRows(t, cq.order, a, b) > 0 }}
+	total := 0
+	for _, r := range t.rows {
+		if cq.filter != nil && !cq.filter.eval(ctx, r) {
+			continue
+		}
+		total++
+		if cq.cursor != nil && compareCursor(t, cq.order, r, cq.cursor) <= 0 {
+			continue
+		}
+		if h.Len() < n {
+			heap.Push(h, r)
+		} else if compareRows(t, cq.order, r, h.rows[0]) < 0 {
+			h.rows[0] = r
+			heap.Fix(h, 0)
+		}
+	}
+	rows := h.rows
+	sort.Slice(rows, func(i, j int) bool { return compareRows(t, cq.order, rows[i], rows[j]) < 0 })
+	return rows, total
+}
+
+// rowHeap keeps the n first rows seen so far, the last of them on top.
+type rowHeap struct {
+	rows []*record
+	less func(a, b *record) bool // "a comes after b": a max-heap in the query's order
+}
+
+func (h *rowHeap) Len() int           { return len(h.rows) }
+func (h *rowHeap) Less(i, j int) bool { return h.less(h.rows[i], h.rows[j]) }
+func (h *rowHeap) Swap(i, j int)      { h.rows[i], h.rows[j] = h.rows[j], h.rows[i] }
+func (h *rowHeap) Push(x any)         { h.rows = append(h.rows, x.(*record)) }
+func (h *rowHeap) Pop() any {
+	last := h.rows[len(h.rows)-1]
+	h.rows = h.rows[:len(h.rows)-1]
+	return last
+}
+
 // list answers a GET on an entity set: filtered, ordered, paged with @odata.nextLink.
 func (s *Server) list(q *request, t *table) *odataError {
 	cq, err := s.parseCollectionQuery(t, q.q)
 	if err != nil {
 		return err
-	}
-	rows := s.matching(t, cq, q.caller)
-	total := len(rows)
-	if cq.cursor != nil {
-		i := sort.Search(len(rows), func(i int) bool { return compareCursor(t, cq.order, rows[i], cq.cursor) > 0 })
-		rows = rows[i:]
 	}
 	size, paged := maxPageSize, true
 	if q.prefs.maxPageSize > 0 {
@@ -129,6 +167,7 @@ func (s *Server) list(q *request, t *table) *odataError {
 	} else if cq.top >= 0 {
 		size, paged = min(cq.top, maxPageSize), false
 	}
+	rows, total := s.pageRows(t, cq, q.caller, size+1)
 	page, more := rows, false
 	if len(rows) > size {
 		page, more = rows[:size], paged
