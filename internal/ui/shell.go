@@ -190,6 +190,7 @@ func (s *Shell) showSignIn(errText string) {
 		s.signIn.onDeviceCode = func() { s.startSignIn(true) }
 		s.signIn.onCancel = s.cancelRunning
 		s.signIn.onCopy = func(text string) { s.app.Clipboard().SetContent(text) }
+		s.signIn.onOpenURL = func(u string) { s.async(func() { _ = s.svc.Links.OpenURL(u) }) }
 	}
 	s.signIn.showChoice(errText)
 	s.show(s.signIn.content)

@@ -28,6 +28,7 @@ type signInScreen struct {
 	onDeviceCode func()
 	onCancel     func()
 	onCopy       func(string)
+	onOpenURL    func(string)
 }
 
 func newSignInScreen(env Environment) *signInScreen {
@@ -70,6 +71,8 @@ func (s *signInScreen) buildDeviceCode() *fyne.Container {
 	intro.Alignment = fyne.TextAlignCenter
 	s.verifyLink = widget.NewHyperlink("", nil)
 	s.verifyLink.Alignment = fyne.TextAlignCenter
+	// Through the app's one browser opener (https or loopback only), not the toolkit's own.
+	s.verifyLink.OnTapped = func() { s.onOpenURL(s.verifyLink.Text) }
 	s.userCode = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	s.userCode.SizeName = theme.SizeNameHeadingText
 	s.codeCopied = widget.NewLabel(lang.L("Copied"))

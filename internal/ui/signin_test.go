@@ -82,6 +82,12 @@ func TestDeviceCodeShowCopyAndCancel(t *testing.T) {
 		t.Fatalf("code %q link %q", s.signIn.userCode.Text, s.signIn.verifyLink.Text)
 	}
 	test.AssertRendersToMarkup(t, "signin/device_code_en.xml", s.Window().Canvas())
+	test.Tap(s.signIn.verifyLink)
+	<-done // the link is opened off the UI goroutine
+	links := s.svc.Links.(*fakeLinks)
+	if len(links.opened) != 1 || links.opened[0] != "https://127.0.0.1:41001/devicelogin" {
+		t.Fatalf("the link opened %v through the app's opener", links.opened)
+	}
 	test.Tap(findButton(t, s.Window().Content(), "Copy code"))
 	if got := a.Clipboard().Content(); got != "KXQ7-M2PD" {
 		t.Fatalf("clipboard %q", got)
