@@ -82,7 +82,7 @@ func TestDeviceCodeShowCopyAndCancel(t *testing.T) {
 		t.Fatalf("code %q link %q", s.signIn.userCode.Text, s.signIn.verifyLink.Text)
 	}
 	test.AssertRendersToMarkup(t, "signin/device_code_en.xml", s.Window().Canvas())
-	test.Tap(s.signIn.verifyLink)
+	s.signIn.verifyLink.OnTapped() // what a tap on the link text does (test.Tap lands beside the centred text)
 	<-done // the link is opened off the UI goroutine
 	links := s.svc.Links.(*fakeLinks)
 	if len(links.opened) != 1 || links.opened[0] != "https://127.0.0.1:41001/devicelogin" {
