@@ -83,7 +83,7 @@ func TestDeviceCodeShowCopyAndCancel(t *testing.T) {
 	}
 	test.AssertRendersToMarkup(t, "signin/device_code_en.xml", s.Window().Canvas())
 	s.signIn.verifyLink.OnTapped() // what a tap on the link text does (test.Tap lands beside the centred text)
-	<-done // the link is opened off the UI goroutine
+	<-done                         // the link is opened off the UI goroutine
 	links := s.svc.Links.(*fakeLinks)
 	if len(links.opened) != 1 || links.opened[0] != "https://127.0.0.1:41001/devicelogin" {
 		t.Fatalf("the link opened %v through the app's opener", links.opened)
