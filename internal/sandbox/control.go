@@ -20,6 +20,7 @@ import (
 //	DELETE /_sandbox/faults                        clear every fault
 //	POST   /_sandbox/approve    user_code=CODE tech=KEY   approve a device-code sign-in
 //	POST   /_sandbox/expire                        expire every access token (clients must refresh)
+//	POST   /_sandbox/token      tech=KEY           issue a Rescue API token (text/plain) for a technician
 func (s *Sandbox) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_sandbox/state", s.handleState)
@@ -36,6 +37,15 @@ func (s *Sandbox) controlHandler() http.Handler {
 	mux.HandleFunc("POST /_sandbox/expire", func(w http.ResponseWriter, _ *http.Request) {
 		s.Entra.ExpireAccessTokens()
 		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /_sandbox/token", func(w http.ResponseWriter, r *http.Request) {
+		token, err := s.Rescue.IssueAPIToken(r.FormValue("tech"))
+		if err != nil {
+			reply(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(token))
 	})
 	return mux
 }

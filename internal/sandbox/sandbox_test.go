@@ -259,3 +259,19 @@ func FuzzParseRule(f *testing.F) {
 		}
 	})
 }
+
+func TestAPITokenThroughTheControlSurface(t *testing.T) {
+	sb := start(t)
+	origin := strings.TrimSuffix(sb.RescueURL, "/API")
+	resp, token := do(t, sb, http.MethodPost, origin+"/_sandbox/token", "", url.Values{"tech": {"priya"}})
+	if resp.StatusCode != http.StatusOK || len(token) < 20 {
+		t.Fatalf("token: %d %q", resp.StatusCode, token)
+	}
+	_, body := do(t, sb, http.MethodPost, sb.RescueURL+"/getAccount.aspx", "", url.Values{"authcode": {token}})
+	if !strings.Contains(body, "priya@") {
+		t.Fatalf("getAccount with the token: %q", body)
+	}
+	if resp, _ := do(t, sb, http.MethodPost, origin+"/_sandbox/token", "", url.Values{"tech": {"nobody"}}); resp.StatusCode == http.StatusOK {
+		t.Fatal("a token for nobody")
+	}
+}

@@ -29,6 +29,12 @@ const (
 	Delay           Kind = "delay"     // wait, then serve normally (or give up when the client does)
 	Drop            Kind = "drop"      // close the connection without answering
 	Malformed       Kind = "malformed" // answer 200 with a truncated body of the service's content type
+	// DropAfter lets the fake apply the request, then closes the connection without answering: the
+	// write happened and the client never learns it, as when a proxy dies on the way back.
+	DropAfter Kind = "drop-after"
+	// StallAfter lets the fake apply the request, then holds the reply for Delay (default 2 s) before
+	// sending it, so that a client with a shorter timeout gives up on a request that took effect.
+	StallAfter Kind = "stall-after"
 )
 
 // Services, as the sandbox names them when it wraps a fake.
@@ -51,7 +57,7 @@ type Rule struct {
 // Validate reports a rule that cannot be applied.
 func (r Rule) Validate() error {
 	switch r.Kind {
-	case TooManyRequests, ServerError, Unavailable, Delay, Drop, Malformed:
+	case TooManyRequests, ServerError, Unavailable, Delay, Drop, Malformed, DropAfter, StallAfter:
 	default:
 		return fmt.Errorf("fault: unknown kind %q", r.Kind)
 	}
@@ -170,22 +176,77 @@ func apply(rule Rule, service string, w http.ResponseWriter, r *http.Request, ne
 	case Unavailable:
 		writeError(w, service, http.StatusServiceUnavailable)
 	case Delay:
-		d := rule.Delay
-		if d == 0 {
-			d = 2 * time.Second
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
+		if wait(r, rule.Delay) {
 			next.ServeHTTP(w, r)
-		case <-r.Context().Done():
 		}
 	case Drop:
 		drop(w)
 	case Malformed:
 		writeMalformed(w, service)
+	case DropAfter:
+		next.ServeHTTP(discard{}, r)
+		drop(w)
+	case StallAfter:
+		rec := &recorder{header: http.Header{}}
+		next.ServeHTTP(rec, r)
+		if !wait(r, rule.Delay) {
+			return
+		}
+		rec.replay(w)
 	}
+}
+
+// wait holds the request for d (default 2 s); false when the client gave up first.
+func wait(r *http.Request, d time.Duration) bool {
+	if d == 0 {
+		d = 2 * time.Second
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// discard is a ResponseWriter that keeps nothing: the fake's answer to a request whose reply is lost.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+// recorder keeps the fake's answer so that it can be sent later.
+type recorder struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (rc *recorder) Header() http.Header { return rc.header }
+func (rc *recorder) WriteHeader(status int) {
+	if rc.status == 0 {
+		rc.status = status
+	}
+}
+
+func (rc *recorder) Write(b []byte) (int, error) {
+	rc.WriteHeader(http.StatusOK)
+	rc.body = append(rc.body, b...)
+	return len(b), nil
+}
+
+func (rc *recorder) replay(w http.ResponseWriter) {
+	for k, v := range rc.header {
+		w.Header()[k] = v
+	}
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	w.WriteHeader(rc.status)
+	_, _ = w.Write(rc.body)
 }
 
 // drop closes the connection without a response; the client sees EOF or a reset.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -135,5 +136,66 @@ func TestValidateRejectsUnknowns(t *testing.T) {
 	}
 	if len(in.Rules()) != 0 {
 		t.Fatal("an invalid rule was added")
+	}
+}
+
+// countingServer counts the requests the fake behind the injector actually served.
+func countingServer(t *testing.T, in *Injector) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var served atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		w.Header().Set("X-Served", "yes")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, "applied")
+	})
+	srv := httptest.NewServer(in.Wrap(Rescue, h))
+	t.Cleanup(srv.Close)
+	return srv, &served
+}
+
+func TestDropAfterAppliesTheRequestButLosesTheReply(t *testing.T) {
+	var in Injector
+	srv, served := countingServer(t, &in)
+	if err := in.Add(Rule{Kind: DropAfter}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := get(t, srv.URL+"/API/requestPINCode.aspx"); err == nil {
+		t.Fatal("the client got a reply")
+	}
+	if served.Load() != 1 {
+		t.Fatalf("served %d times, want 1", served.Load())
+	}
+}
+
+func TestStallAfterAppliesTheRequestBeforeTheClientGivesUp(t *testing.T) {
+	var in Injector
+	srv, served := countingServer(t, &in)
+	if err := in.Add(Rule{Kind: StallAfter, Delay: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/API/requestPINCode.aspx", nil)
+	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a deadline", err)
+	}
+	if served.Load() != 1 {
+		t.Fatalf("served %d times, want 1", served.Load())
+	}
+}
+
+func TestStallAfterSendsTheRecordedReplyLate(t *testing.T) {
+	var in Injector
+	srv, _ := countingServer(t, &in)
+	if err := in.Add(Rule{Kind: StallAfter, Delay: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body, err := get(t, srv.URL+"/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusCreated || body != "applied" || resp.Header.Get("X-Served") != "yes" {
+		t.Fatalf("got %d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }

@@ -58,6 +58,7 @@ type Server struct {
 	org       world.Org
 	techs     []*technician
 	authcodes map[string]*technician
+	apiTokens map[string]*technician // Admin Center API tokens: they stand in for an authcode
 
 	sessions []*session
 	byID     map[int]*session
@@ -78,6 +79,7 @@ func New(w *world.World, opts Options) *Server {
 		retention:      orDefault(opts.ClosedRetention, defaultClosedRetention),
 		org:            w.Org,
 		authcodes:      map[string]*technician{},
+		apiTokens:      map[string]*technician{},
 		byID:           map[int]*session{},
 		pinsLeft:       -1,
 		failures:       map[string]int{},
@@ -223,6 +225,9 @@ func (s *Server) authenticate(c *call, deleted string) (string, bool) {
 	}
 	t := s.authcodes[code]
 	if t == nil {
+		t = s.apiTokens[code]
+	}
+	if t == nil {
 		return tokInvalidSecretAuthCode, false
 	}
 	switch t.state {
@@ -264,6 +269,26 @@ func (s *Server) issueAuthCode(t *technician) string {
 	t.authcode = newAuthCode()
 	s.authcodes[t.authcode] = t
 	return t.authcode
+}
+
+// IssueAPIToken is the Admin Center's "generate API token" for a technician (D5): a secret that
+// serves as an authcode, shown once. It is not replaced by requestAuthCode, and a new token for the
+// same technician replaces the previous one.
+func (s *Server) IssueAPIToken(techKey string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.techByKey(techKey)
+	if err != nil {
+		return "", err
+	}
+	for code, owner := range s.apiTokens {
+		if owner == t {
+			delete(s.apiTokens, code)
+		}
+	}
+	token := "tok" + newAuthCode()
+	s.apiTokens[token] = t
+	return token, nil
 }
 
 // newAuthCode is a random lower-case alphanumeric string, like the codes the real service hands out.

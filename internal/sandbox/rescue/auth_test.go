@@ -189,3 +189,29 @@ func TestGetUserStatusFollowsTheConsole(t *testing.T) {
 		t.Errorf("deleted: %q", got)
 	}
 }
+
+func TestAPITokenStandsInForAnAuthCodeAndOutlivesNewOnes(t *testing.T) {
+	s, _ := newServer(t, Options{})
+	token, err := s.IssueAPIToken("jordan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	account := func(code string) string { return post(t, s, "getAccount", kv("authcode", code)) }
+	if body := account(token); !strings.Contains(body, "Email:jordan@contoso-helpdesk.example") {
+		t.Fatalf("getAccount with the token: %q", body)
+	}
+	get(t, s, "requestAuthCode", kv("email", "jordan@contoso-helpdesk.example", "pwd", "sandbox-jordan"))
+	if body := account(token); !strings.HasPrefix(body, "OK ") {
+		t.Fatalf("a new authcode revoked the token: %q", body)
+	}
+	second, _ := s.IssueAPIToken("jordan")
+	if body := account(token); body != "INVALID_SECRETAUTHCODE" {
+		t.Fatalf("the replaced token still works: %q", body)
+	}
+	if body := account(second); !strings.HasPrefix(body, "OK ") {
+		t.Fatalf("the new token: %q", body)
+	}
+	if _, err := s.IssueAPIToken("nobody"); err == nil {
+		t.Fatal("a token for an unknown technician")
+	}
+}
