@@ -13,6 +13,8 @@
 //	endpoint = "https://secure.logmeinrescue.com/API"
 //	company_id = ""
 //	technician_sso_id = ""
+//	correlation_field = "cfield5"               # cfield2..cfield5: carries the PIN's correlation token
+//	pin_validity_minutes = 20                   # how long a PIN is shown as valid
 //	[options]
 //	require_active_console = true
 //	close_request_at_session_end = false
@@ -23,6 +25,9 @@
 //	[dataverse]
 //	session_table = "lmi_sessions"
 //	session_key = "lmi_sessionid"
+//	technician_table = "lmi_usersettings"      # the technician settings table (entity set)
+//	technician_id_column = "lmi_technicianid"
+//	technician_sso_column = "lmi_ssoid"
 //
 // The package is pure: Parse and Validate touch no files and no network; only Load, Save and
 // DefaultPath touch the file system. Parse and Load do not validate, so that a file holding a bad
@@ -44,6 +49,10 @@
 //     rather than one of the two values being silently ignored.
 //   - dynamics.url and dynamics.authority must be bare origins (no path, query or fragment):
 //     the app appends /api/data/v9.2, /user_impersonation and /<tenant> to them.
+//   - rescue.correlation_field defaults to cfield5: cfield0 and cfield1 carry the customer's name and
+//     e-mail, and of the four left cfield5 is the last the account's own forms are likely to use.
+//     Its 64-character limit is ample for the short token. The PIN lifetime is not documented; 20
+//     minutes is what public client code assumes (rescue-api.md §3.4).
 //   - sandbox.ca_file set with an instance other than "sandbox" is an error, since it would be
 //     ignored. Validate does not open the file (the package stays pure); a relative path is
 //     relative to the working directory of the process that reads it.
@@ -51,6 +60,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -78,6 +88,16 @@ const (
 	DefaultSessionTable = "lmi_sessions"
 	// DefaultSessionKey is the schema name of its alternate-key column, the Rescue session ID.
 	DefaultSessionKey = "lmi_sessionid"
+	// DefaultTechnicianTable is the entity set of the technician settings table.
+	DefaultTechnicianTable = "lmi_usersettings"
+	// DefaultTechnicianIDColumn holds the Rescue technician ID in that table.
+	DefaultTechnicianIDColumn = "lmi_technicianid"
+	// DefaultTechnicianSSOColumn holds the technician's Rescue SSO ID in that table.
+	DefaultTechnicianSSOColumn = "lmi_ssoid"
+	// DefaultCorrelationField is the custom field carrying a PIN's correlation token.
+	DefaultCorrelationField = "cfield5"
+	// DefaultPINValidityMinutes is how long a PIN is shown as valid.
+	DefaultPINValidityMinutes = 20
 )
 
 // Config is the whole settings file.
@@ -103,6 +123,21 @@ type Rescue struct {
 	Endpoint        string `toml:"endpoint"`          // API base, e.g. https://secure.logmeinrescue.com/API
 	CompanyID       string `toml:"company_id"`        // numeric company ID, for SSO; may be empty
 	TechnicianSSOID string `toml:"technician_sso_id"` // the technician's SSO ID; may be empty
+	// CorrelationField is the custom field, cfield2 to cfield5, that carries a PIN's correlation token.
+	CorrelationField string `toml:"correlation_field"`
+	// PINValidityMinutes is how long a PIN is shown as valid, 1 to 1440.
+	PINValidityMinutes int `toml:"pin_validity_minutes"`
+}
+
+// CorrelationIndex is the number of the correlation custom field (5 for "cfield5"), or -1 when
+// the setting is not one of cfield2 to cfield5.
+func (r Rescue) CorrelationIndex() int {
+	for i := 2; i <= 5; i++ {
+		if r.CorrelationField == fmt.Sprintf("cfield%d", i) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Options is the [options] table: the four options of the Rescue solution for Dynamics.
@@ -120,8 +155,11 @@ type Sandbox struct {
 
 // Dataverse is the [dataverse] table: schema names of the write-back table.
 type Dataverse struct {
-	SessionTable string `toml:"session_table"`
-	SessionKey   string `toml:"session_key"`
+	SessionTable        string `toml:"session_table"`
+	SessionKey          string `toml:"session_key"`
+	TechnicianTable     string `toml:"technician_table"`
+	TechnicianIDColumn  string `toml:"technician_id_column"`
+	TechnicianSSOColumn string `toml:"technician_sso_column"`
 }
 
 // ErrUnknownKey is wrapped by the error Parse and Load return when the file holds a key this
@@ -137,11 +175,18 @@ var ErrBrokenFile = errors.New("existing file does not parse; not overwriting it
 func Default() Config {
 	return Config{
 		Dynamics: Dynamics{ClientID: DefaultClientID, Authority: DefaultAuthority},
-		Rescue:   Rescue{Instance: InstanceProduction, Endpoint: ProductionEndpoint},
-		Options:  Options{RequireActiveConsole: true},
+		Rescue: Rescue{
+			Instance: InstanceProduction, Endpoint: ProductionEndpoint,
+			CorrelationField: DefaultCorrelationField, PINValidityMinutes: DefaultPINValidityMinutes,
+		},
+		Options: Options{RequireActiveConsole: true},
 		Dataverse: Dataverse{
 			SessionTable: DefaultSessionTable,
 			SessionKey:   DefaultSessionKey,
+
+			TechnicianTable:     DefaultTechnicianTable,
+			TechnicianIDColumn:  DefaultTechnicianIDColumn,
+			TechnicianSSOColumn: DefaultTechnicianSSOColumn,
 		},
 	}
 }

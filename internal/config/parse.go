@@ -178,10 +178,12 @@ func isPrefix(prefix, key []string) bool {
 var knownKeys = []string{
 	"dynamics", "dynamics.url", "dynamics.tenant_id", "dynamics.client_id", "dynamics.authority",
 	"rescue", "rescue.instance", "rescue.endpoint", "rescue.company_id", "rescue.technician_sso_id",
+	"rescue.correlation_field", "rescue.pin_validity_minutes",
 	"options", "options.require_active_console", "options.close_request_at_session_end",
 	"options.reassign_case_at_session_start", "options.do_not_send_cfield1",
 	"sandbox", "sandbox.ca_file",
 	"dataverse", "dataverse.session_table", "dataverse.session_key",
+	"dataverse.technician_table", "dataverse.technician_id_column", "dataverse.technician_sso_column",
 }
 
 // suggestKey returns the known key closest to key when it is a likely typo of it, else "".

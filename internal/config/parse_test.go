@@ -21,6 +21,8 @@ instance = "custom"                          # production | beta | sandbox | cus
 endpoint = "https://rescue.contoso.example/API"
 company_id = "123456"
 technician_sso_id = "camille"
+correlation_field = "cfield3"
+pin_validity_minutes = 15
 [options]
 require_active_console = false
 close_request_at_session_end = true
@@ -31,6 +33,9 @@ ca_file = ""
 [dataverse]
 session_table = "new_rescuesessions"
 session_key = "new_sessionid"
+technician_table = "new_techsettings"
+technician_id_column = "new_techid"
+technician_sso_column = "new_ssoid"
 `
 
 func contractConfig() Config {
@@ -46,6 +51,9 @@ func contractConfig() Config {
 			Endpoint:        "https://rescue.contoso.example/API",
 			CompanyID:       "123456",
 			TechnicianSSOID: "camille",
+
+			CorrelationField:   "cfield3",
+			PINValidityMinutes: 15,
 		},
 		Options: Options{
 			RequireActiveConsole:       false,
@@ -53,7 +61,10 @@ func contractConfig() Config {
 			ReassignCaseAtSessionStart: true,
 			DoNotSendCField1:           true,
 		},
-		Dataverse: Dataverse{SessionTable: "new_rescuesessions", SessionKey: "new_sessionid"},
+		Dataverse: Dataverse{
+			SessionTable: "new_rescuesessions", SessionKey: "new_sessionid",
+			TechnicianTable: "new_techsettings", TechnicianIDColumn: "new_techid", TechnicianSSOColumn: "new_ssoid",
+		},
 	}
 }
 
@@ -74,8 +85,11 @@ func TestParseCommentsAndOrderDoNotMatter(t *testing.T) {
 	// The same settings, tables and keys shuffled, with comments, blank lines and dotted keys.
 	shuffled := `# deployed by IT
 [dataverse]
+technician_sso_column = "new_ssoid"
 session_key = "new_sessionid"
+technician_id_column = "new_techid"
 session_table = "new_rescuesessions"
+technician_table = "new_techsettings"
 
 [options]
 do_not_send_cfield1 = true            # field 1 belongs to the account
@@ -84,7 +98,9 @@ close_request_at_session_end = true
 require_active_console = false
 
 [rescue]
+pin_validity_minutes = 15
 technician_sso_id = "camille"
+correlation_field = " CField3 "
 company_id = "123456"
 endpoint = "https://rescue.contoso.example/API/"
 instance = "custom"
@@ -136,10 +152,16 @@ func TestParseMissingKeysKeepDefaults(t *testing.T) {
 func TestDefault(t *testing.T) {
 	d := Default()
 	want := Config{
-		Dynamics:  Dynamics{ClientID: "51f81489-12ee-4a9e-aaae-a2591f45987d", Authority: "https://login.microsoftonline.com"},
-		Rescue:    Rescue{Instance: "production", Endpoint: "https://secure.logmeinrescue.com/API"},
-		Options:   Options{RequireActiveConsole: true},
-		Dataverse: Dataverse{SessionTable: "lmi_sessions", SessionKey: "lmi_sessionid"},
+		Dynamics: Dynamics{ClientID: "51f81489-12ee-4a9e-aaae-a2591f45987d", Authority: "https://login.microsoftonline.com"},
+		Rescue: Rescue{
+			Instance: "production", Endpoint: "https://secure.logmeinrescue.com/API",
+			CorrelationField: "cfield5", PINValidityMinutes: 20,
+		},
+		Options: Options{RequireActiveConsole: true},
+		Dataverse: Dataverse{
+			SessionTable: "lmi_sessions", SessionKey: "lmi_sessionid",
+			TechnicianTable: "lmi_usersettings", TechnicianIDColumn: "lmi_technicianid", TechnicianSSOColumn: "lmi_ssoid",
+		},
 	}
 	if d != want {
 		t.Errorf("Default() = %+v", d)

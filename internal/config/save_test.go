@@ -55,6 +55,8 @@ instance = "custom"
 endpoint = "https://rescue.contoso.example/API"
 company_id = "123456"
 technician_sso_id = "camille"
+correlation_field = "cfield3"
+pin_validity_minutes = 15
 
 [options]
 require_active_console = false
@@ -68,6 +70,9 @@ ca_file = ""
 [dataverse]
 session_table = "new_rescuesessions"
 session_key = "new_sessionid"
+technician_table = "new_techsettings"
+technician_id_column = "new_techid"
+technician_sso_column = "new_ssoid"
 `
 
 func TestSaveLoadRoundTrip(t *testing.T) {

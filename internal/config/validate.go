@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -57,6 +58,10 @@ func (c Config) Normalize() Config {
 	c.Sandbox.CAFile = strings.TrimSpace(c.Sandbox.CAFile)
 	c.Dataverse.SessionTable = strings.TrimSpace(c.Dataverse.SessionTable)
 	c.Dataverse.SessionKey = strings.TrimSpace(c.Dataverse.SessionKey)
+	c.Rescue.CorrelationField = strings.ToLower(strings.TrimSpace(c.Rescue.CorrelationField))
+	c.Dataverse.TechnicianTable = strings.TrimSpace(c.Dataverse.TechnicianTable)
+	c.Dataverse.TechnicianIDColumn = strings.TrimSpace(c.Dataverse.TechnicianIDColumn)
+	c.Dataverse.TechnicianSSOColumn = strings.TrimSpace(c.Dataverse.TechnicianSSOColumn)
 	return c
 }
 
@@ -95,9 +100,14 @@ func (c Config) Validate() error {
 		checkEndpoint(c.Rescue.Instance, c.Rescue.Endpoint),
 		checkNumber("rescue.company_id", c.Rescue.CompanyID),
 		checkText("rescue.technician_sso_id", c.Rescue.TechnicianSSOID),
+		checkCorrelationField(c.Rescue),
+		checkPINValidity(c.Rescue.PINValidityMinutes),
 		checkCAFile(c.Rescue.Instance, c.Sandbox.CAFile),
 		checkName("dataverse.session_table", c.Dataverse.SessionTable),
 		checkName("dataverse.session_key", c.Dataverse.SessionKey),
+		checkName("dataverse.technician_table", c.Dataverse.TechnicianTable),
+		checkName("dataverse.technician_id_column", c.Dataverse.TechnicianIDColumn),
+		checkName("dataverse.technician_sso_column", c.Dataverse.TechnicianSSOColumn),
 	}
 	var errs []error
 	for _, fe := range checks {
@@ -219,6 +229,23 @@ func checkName(key, value string) *FieldError {
 		return &FieldError{key, value, "is required"}
 	case !namePattern.MatchString(value):
 		return &FieldError{key, value, "is not a schema name (letters, digits and _, starting with a letter)"}
+	}
+	return nil
+}
+
+func checkCorrelationField(r Rescue) *FieldError {
+	if r.CorrelationIndex() < 0 {
+		return &FieldError{
+			"rescue.correlation_field", r.CorrelationField,
+			"must be cfield2, cfield3, cfield4 or cfield5 (cfield0 and cfield1 carry the customer's name and e-mail)",
+		}
+	}
+	return nil
+}
+
+func checkPINValidity(minutes int) *FieldError {
+	if minutes < 1 || minutes > 1440 {
+		return &FieldError{"rescue.pin_validity_minutes", strconv.Itoa(minutes), "must be between 1 and 1440"}
 	}
 	return nil
 }

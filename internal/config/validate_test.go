@@ -171,6 +171,38 @@ func TestValidate(t *testing.T) {
 			`dataverse.session_key: "1id" is not a schema name (letters, digits and _, starting with a letter)`,
 		},
 		{"session key mixed case", func(c *Config) { c.Dataverse.SessionKey = "new_SessionId" }, ""},
+
+		{"correlation in cfield2", func(c *Config) { c.Rescue.CorrelationField = "cfield2" }, ""},
+		{
+			"correlation in the name field", func(c *Config) { c.Rescue.CorrelationField = "cfield0" },
+			`rescue.correlation_field: "cfield0" must be cfield2, cfield3, cfield4 or cfield5 (cfield0 and cfield1 carry the customer's name and e-mail)`,
+		},
+		{
+			"correlation in tracking0", func(c *Config) { c.Rescue.CorrelationField = "tracking0" },
+			`rescue.correlation_field: "tracking0" must be cfield2, cfield3, cfield4 or cfield5 (cfield0 and cfield1 carry the customer's name and e-mail)`,
+		},
+		{"pin validity one minute", func(c *Config) { c.Rescue.PINValidityMinutes = 1 }, ""},
+		{"pin validity one day", func(c *Config) { c.Rescue.PINValidityMinutes = 1440 }, ""},
+		{
+			"pin validity zero", func(c *Config) { c.Rescue.PINValidityMinutes = 0 },
+			`rescue.pin_validity_minutes: "0" must be between 1 and 1440`,
+		},
+		{
+			"pin validity over a day", func(c *Config) { c.Rescue.PINValidityMinutes = 1441 },
+			`rescue.pin_validity_minutes: "1441" must be between 1 and 1440`,
+		},
+		{
+			"technician table missing", func(c *Config) { c.Dataverse.TechnicianTable = "" },
+			`dataverse.technician_table: "" is required`,
+		},
+		{
+			"technician id column bad", func(c *Config) { c.Dataverse.TechnicianIDColumn = "lmi-techid" },
+			`dataverse.technician_id_column: "lmi-techid" is not a schema name (letters, digits and _, starting with a letter)`,
+		},
+		{
+			"technician sso column missing", func(c *Config) { c.Dataverse.TechnicianSSOColumn = " " },
+			`dataverse.technician_sso_column: "" is required`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
