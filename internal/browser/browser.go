@@ -84,3 +84,37 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// OpenMail opens a mailto: URL in the user's mail program, for invitations. Only mailto: is
+// accepted here, and no control characters (CheckMail).
+func OpenMail(rawURL string) error {
+	if err := CheckMail(rawURL); err != nil {
+		return err
+	}
+	quiet.Do(func() {
+		pkgbrowser.Stdout = io.Discard
+		pkgbrowser.Stderr = io.Discard
+	})
+	if err := pkgbrowser.OpenURL(rawURL); err != nil {
+		return fmt.Errorf("browser: could not open the mail program: %w", err)
+	}
+	return nil
+}
+
+// CheckMail reports whether OpenMail would agree to open rawURL: a mailto: URL whose text holds no
+// control character or space (they must be percent-encoded), so that it reaches the launcher as one
+// argument.
+func CheckMail(rawURL string) error {
+	if !strings.HasPrefix(strings.ToLower(rawURL), "mailto:") {
+		return fmt.Errorf("%w: it is not a mailto: URL", ErrRefused)
+	}
+	for _, r := range rawURL {
+		if r <= ' ' || r == 0x7f {
+			return fmt.Errorf("%w: it holds a space or control character", ErrRefused)
+		}
+	}
+	if _, err := url.Parse(rawURL); err != nil {
+		return fmt.Errorf("%w: it is not a valid URL", ErrRefused)
+	}
+	return nil
+}

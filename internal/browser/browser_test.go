@@ -128,3 +128,28 @@ func TestOpenWithoutAnyLauncher(t *testing.T) {
 		t.Errorf("a missing launcher reported as a refusal: %v", err)
 	}
 }
+
+func TestCheckMail(t *testing.T) {
+	good := []string{
+		"mailto:ana@example.com?subject=Case%20CAS-1&body=Hello%0D%0A",
+		"MAILTO:ana@example.com",
+		"mailto:?subject=no%20address",
+	}
+	for _, u := range good {
+		if err := CheckMail(u); err != nil {
+			t.Errorf("CheckMail(%q) = %v", u, err)
+		}
+	}
+	bad := []string{
+		"https://example.com",
+		"mailto:ana@example.com?subject=two words",
+		"mailto:ana@example.com\n--new-window",
+		" mailto:ana@example.com",
+		"file:///etc/passwd",
+	}
+	for _, u := range bad {
+		if err := CheckMail(u); !errors.Is(err, ErrRefused) {
+			t.Errorf("CheckMail(%q) = %v, want a refusal", u, err)
+		}
+	}
+}

@@ -6,10 +6,10 @@
 // # What it serves
 //
 //   - WhoAmI and WhoAmI(): UserId is the caller's systemuserid, a different GUID from the Entra object id.
-//   - Entity sets systemusers, accounts, contacts, incidents, annotations, asyncoperations and lmi_sessions,
-//     with $select (strict: an unknown column is a 400), $filter, $orderby, $top, $count=true, $expand of
-//     single-valued navigation properties with nested $select/$expand, set/$count, and paging through
-//     Prefer: odata.maxpagesize and @odata.nextLink.
+//   - Entity sets systemusers, accounts, contacts, incidents, annotations, asyncoperations, lmi_sessions
+//     and lmi_usersettings, with $select (strict: an unknown column is a 400), $filter, $orderby, $top,
+//     $count=true, $expand of single-valued navigation properties with nested $select/$expand,
+//     set/$count, and paging through Prefer: odata.maxpagesize and @odata.nextLink.
 //   - $filter: eq ne gt ge lt le, and or not, parentheses, contains/startswith/endswith (as T-SQL LIKE,
 //     so % _ [ ] in the value are wildcards), Microsoft.Dynamics.CRM.EqualUserId / NotEqualUserId /
 //     EqualUserOrUserTeams / EqualUserTeams with PropertyName='…' or a parameter alias (@p1), GUIDs
@@ -43,6 +43,15 @@
 // "lmi_incidentid@odata.bind": "/incidents(<guid>)" and read as _lmi_incidentid_value. statecode 0 /
 // statuscode 1 is Active, 1 / 2 is Inactive. Rows also carry _ownerid_value (the creator), createdon
 // and modifiedon.
+//
+// The technician settings table (the Rescue solution's "LogMeIn user settings"): entity
+// lmi_usersetting, entity set lmi_usersettings, primary key lmi_usersettingid (GUID), primary name
+// lmi_name (string, 100), string columns lmi_technicianid (the Rescue technician ID as decimal text)
+// and lmi_ssoid, each up to 100 characters; statecode/statuscode Active/Inactive as on sessions;
+// _ownerid_value (the creator, or "ownerid@odata.bind": "/systemusers(<guid>)"), createdon and
+// modifiedon. Its schema is fixed: any other column, an auth code among them, is a 400. It has no
+// alternate key. The seed gives Jordan a row (his name, node ID, SSO ID, owned by him); Camille and
+// Priya have none until they create one.
 //
 // Other tables follow the Dataverse logical names: incidents (incidentid, title, ticketnumber,
 // description, statecode, statuscode, prioritycode, caseorigincode, emailaddress, _customerid_value
@@ -86,6 +95,10 @@
 //   - Read-only columns (ticketnumber, createdon, …) and lookup properties (_x_value) in a body are a 400.
 //     An empty string is stored as null.
 //   - The sandbox has no teams: EqualUserOrUserTeams matches as EqualUserId, EqualUserTeams matches nothing.
+//   - The technician settings table has no alternate key (EntityDefinitions(…)/Keys is empty): the
+//     solution's table is not known to have one, so a client must find a technician's row with
+//     $filter=lmi_technicianid eq '…' (or _ownerid_value eq …) and create it with POST. Two rows for
+//     one technician are therefore possible, as they would be in Dynamics.
 //   - PATCH of a missing incident without If-Match creates it only if the body has what a case needs
 //     (title and a customer), as Dataverse would; otherwise it is a 400.
 package dataverse

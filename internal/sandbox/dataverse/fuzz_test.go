@@ -50,6 +50,7 @@ var filterSeeds = []string{
 	"((((statecode eq 0))))",
 	"-1 lt prioritycode",
 	"@p1 eq statecode",
+	"lmi_technicianid eq '4310022' and _ownerid_value eq 3f454e96-cc00-5600-b3a9-f4a7d4ed030f",
 }
 
 func FuzzFilter(f *testing.F) {
@@ -60,7 +61,7 @@ func FuzzFilter(f *testing.F) {
 	aliases := map[string]string{"@p1": "'ownerid'"}
 	ctx := &evalCtx{sc: &s.schema, userID: s.world.Technicians[0].SystemUserID}
 	f.Fuzz(func(t *testing.T, expr string) {
-		for _, set := range []string{"incidents", SessionSet} {
+		for _, set := range []string{"incidents", SessionSet, UserSettingSet} {
 			tbl := s.tables[set]
 			n, err := s.parseFilter(tbl, expr, aliases)
 			checkError(t, err)
@@ -198,6 +199,7 @@ func FuzzRequestBody(f *testing.F) {
 		`{"ownerid@odata.bind":"https://h/api/data/v9.2/systemusers(3f454e96-cc00-5600-b3a9-f4a7d4ed030f)"}`,
 		`{"title":"t","statecode":2,"statuscode":6,"prioritycode":1}`, `{"@odata.type":"#x","a@b":1}`,
 		`{"x":{"y":[1,2]}}`, `[1]`, `{"a":1}{"b":2}`, `{"a":1,"a":2}`, "\xff", `{"lmi_sessionid":"1","statecode":1}`,
+		`{"lmi_name":"Jordan O'Neill","lmi_technicianid":"4310022","lmi_ssoid":"sso-jordan","lmi_authcode":"x"}`,
 		`{"IncidentResolution":{"incidentid@odata.bind":"/incidents(027a8a9e-a7f8-54ba-9d21-b8cbf13535df)"},"Status":5}`,
 	} {
 		f.Add(s)
@@ -210,7 +212,7 @@ func FuzzRequestBody(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, set := range []string{"incidents", SessionSet, "annotations"} {
+		for _, set := range []string{"incidents", SessionSet, "annotations", UserSettingSet} {
 			tbl := s.tables[set]
 			ch := &change{values: map[string]any{}, targets: map[string]string{}, bound: map[string]bool{}}
 			var perr *odataError

@@ -24,6 +24,7 @@ var entityFields = []string{
 var entitySchemaNames = map[string]string{
 	"systemuser": "SystemUser", "account": "Account", "contact": "Contact", "incident": "Incident",
 	"annotation": "Annotation", "asyncoperation": "AsyncOperation", SessionEntity: "lmi_Session",
+	UserSettingEntity: "lmi_UserSetting",
 }
 
 // entityDefinitions answers EntityDefinitions(LogicalName='x'), …/Keys and …/Keys(LogicalName='k').

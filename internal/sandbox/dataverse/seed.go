@@ -2,6 +2,7 @@ package dataverse
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox/world"
@@ -16,6 +17,18 @@ const (
 	SessionIDColumn   = "lmi_sessionid"
 	SessionCaseNav    = "lmi_incidentid"
 	SessionCaseLookup = "_lmi_incidentid_value"
+)
+
+// Default schema names of the technician settings table, the Rescue solution's "LogMeIn user
+// settings": a row for each technician who has requested a PIN, owned by that technician's systemuser.
+// It holds no auth code.
+const (
+	UserSettingEntity             = "lmi_usersetting"
+	UserSettingSet                = "lmi_usersettings"
+	UserSettingPrimaryKey         = "lmi_usersettingid"
+	UserSettingNameColumn         = "lmi_name"
+	UserSettingTechnicianIDColumn = "lmi_technicianid" // the Rescue technician (node) ID, as decimal text
+	UserSettingSSOIDColumn        = "lmi_ssoid"
 )
 
 var (
@@ -117,11 +130,25 @@ func sessionsTable() *table {
 	return t
 }
 
+// userSettingsTable has a fixed schema, so a column it lacks (an auth code, say) is refused rather than
+// stored. It has no alternate key: the solution's table is not known to have one, and the product
+// finds a technician's row by $filter, which works in every organisation.
+func userSettingsTable() *table {
+	t := newTable(UserSettingEntity, UserSettingSet, UserSettingPrimaryKey, UserSettingNameColumn,
+		col(UserSettingPrimaryKey, kindGUID), writableCol(UserSettingNameColumn, kindString, 100),
+		writableCol(UserSettingTechnicianIDColumn, kindString, 100), writableCol(UserSettingSSOIDColumn, kindString, 100),
+		choiceCol("statecode", activeInactiveState, true), choiceCol("statuscode", activeInactiveStatus, true),
+		ownerLookup(), col("createdon", kindTime), col("modifiedon", kindTime))
+	t.stateOf, t.defaultOf = map[int]int{1: 0, 2: 1}, map[int]int{0: 1, 1: 2}
+	t.creatable, t.updatable, t.deletable = true, true, true
+	return t
+}
+
 // seed fills the tables from the world, as the organisation looks on the day the sandbox starts.
 func (s *Server) seed(w *world.World, now time.Time) {
 	for _, t := range []*table{
 		systemUsersTable(), accountsTable(), contactsTable(), incidentsTable(),
-		annotationsTable(), asyncOperationsTable(), sessionsTable(),
+		annotationsTable(), asyncOperationsTable(), sessionsTable(), userSettingsTable(),
 	} {
 		s.tables[t.set] = t
 		s.byEntity[t.entity] = t
@@ -159,7 +186,24 @@ func (s *Server) seed(w *world.World, now time.Time) {
 			"createdon": c.CreatedOn.UTC(), "modifiedon": c.ModifiedOn.UTC(),
 		}, map[string]string{"_customerid_value": c.CustomerType, "_ownerid_value": "systemuser"})
 	}
+	s.seedUserSettings(w, now)
 	s.seedJobs(now)
+}
+
+// seedUserSettings gives Jordan the settings row his first PIN request made some weeks ago; Camille
+// and Priya have not requested a PIN yet, so they have none.
+func (s *Server) seedUserSettings(w *world.World, now time.Time) {
+	jordan, ok := w.Technician("jordan")
+	if !ok {
+		return
+	}
+	created := now.Add(-21 * 24 * time.Hour).UTC().Truncate(time.Second)
+	s.insert(UserSettingSet, map[string]any{
+		UserSettingPrimaryKey: world.GUID("usersetting:" + jordan.Key), UserSettingNameColumn: jordan.Name,
+		UserSettingTechnicianIDColumn: strconv.Itoa(jordan.RescueNodeID), UserSettingSSOIDColumn: emptyToNil(jordan.SSOID),
+		"statecode": 0, "statuscode": 1, "_ownerid_value": jordan.SystemUserID,
+		"createdon": created, "modifiedon": created,
+	}, map[string]string{"_ownerid_value": "systemuser"})
 }
 
 // seedJobs adds the system jobs an organisation of some age has: the succeeded index job of the session
