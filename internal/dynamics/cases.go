@@ -95,18 +95,23 @@ func (c *Client) casesPrefer() string {
 	return "odata.maxpagesize=" + strconv.Itoa(c.opts.PageSize) + `,odata.include-annotations="` + annotations + `"`
 }
 
-// followable checks a next link before the token goes with it: same origin as the organisation, and
-// not the page just read.
+// followable checks a next link of the case list before the token goes with it.
 func (c *Client) followable(current, link string) (string, error) {
+	return c.followableFor("the case list", current, link)
+}
+
+// followableFor checks a next link before the token goes with it: same origin as the organisation,
+// and not the page just read. what names the list in messages.
+func (c *Client) followableFor(what, current, link string) (string, error) {
 	if link == "" {
 		return "", nil
 	}
 	if link == current {
-		return "", malformed("the case list", errors.New("the next link points to the same page"))
+		return "", malformed(what, errors.New("the next link points to the same page"))
 	}
 	u, err := url.Parse(link)
 	if err != nil || !strings.EqualFold(u.Scheme+"://"+u.Host, c.org) {
-		return "", malformed("the case list", errors.New("the next link leaves the organisation"))
+		return "", malformed(what, errors.New("the next link leaves the organisation"))
 	}
 	return link, nil
 }
@@ -202,63 +207,76 @@ func (row *caseRow) toCase(labels labelSet) Case {
 // decodeCasePage reads one page, {"value":[rows…],"@odata.nextLink":"…"}, as a stream: one row at a
 // time into a reused struct, appended to out. It returns the next link, "" on the last page.
 func decodeCasePage(r io.Reader, out []Case, labels labelSet) ([]Case, string, error) {
-	const what = "the case list"
+	var row caseRow
+	next, err := decodePage(r, "the case list", func(dec *json.Decoder) error {
+		row = caseRow{} // a null or missing column must not keep the previous row's value
+		if err := dec.Decode(&row); err != nil {
+			return fmt.Errorf("row %d: %w", len(out)+1, err)
+		}
+		out = append(out, row.toCase(labels))
+		return nil
+	})
+	return out, next, err
+}
+
+// decodePage reads one page of a collection, {"value":[rows…],"@odata.nextLink":"…"}, as a stream,
+// handing each row to readRow, which must decode exactly one value. It returns the next link, "" on
+// the last page; every error wraps ErrMalformed.
+func decodePage(r io.Reader, what string, readRow func(*json.Decoder) error) (string, error) {
 	dec := json.NewDecoder(r)
+	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
-		return out, "", malformed(what, err)
+		return "", malformed(what, err)
 	}
 	var next string
 	sawValue := false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return out, "", malformed(what, err)
+			return "", malformed(what, err)
 		}
 		switch key, _ := tok.(string); key {
 		case "value":
 			if sawValue {
-				return out, "", malformed(what, errors.New("two value arrays"))
+				return "", malformed(what, errors.New("two value arrays"))
 			}
 			sawValue = true
-			if out, err = decodeCaseRows(dec, out, labels); err != nil {
-				return out, "", malformed(what, err)
+			if err := decodeRows(dec, readRow); err != nil {
+				return "", malformed(what, err)
 			}
 		case "@odata.nextLink":
 			if err := dec.Decode(&next); err != nil {
-				return out, "", malformed(what, err)
+				return "", malformed(what, err)
 			}
 		default:
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return out, "", malformed(what, err)
+				return "", malformed(what, err)
 			}
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return out, "", malformed(what, err)
+		return "", malformed(what, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return out, "", malformed(what, errors.New("data after the page"))
+		return "", malformed(what, errors.New("data after the page"))
 	}
 	if !sawValue {
-		return out, "", malformed(what, errors.New("no value array"))
+		return "", malformed(what, errors.New("no value array"))
 	}
-	return out, next, nil
+	return next, nil
 }
 
-func decodeCaseRows(dec *json.Decoder, out []Case, labels labelSet) ([]Case, error) {
+func decodeRows(dec *json.Decoder, readRow func(*json.Decoder) error) error {
 	if err := expectDelim(dec, '['); err != nil {
-		return out, err
+		return err
 	}
-	var row caseRow
 	for dec.More() {
-		row = caseRow{} // a null or missing column must not keep the previous row's value
-		if err := dec.Decode(&row); err != nil {
-			return out, fmt.Errorf("row %d: %w", len(out)+1, err)
+		if err := readRow(dec); err != nil {
+			return err
 		}
-		out = append(out, row.toCase(labels))
 	}
-	return out, expectDelim(dec, ']')
+	return expectDelim(dec, ']')
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {

@@ -1,6 +1,9 @@
 // Package dynamics is the app's client of the Dataverse Web API (OData v4, v9.2) of a Dynamics 365
-// organisation: who the signed-in user is (WhoAmI), their open cases, and a link to a case in the
-// Dynamics UI.
+// organisation: who the signed-in user is (WhoAmI), their open cases, a link to a case in the
+// Dynamics UI, the technician settings records, and what the session write-back needs: upserting a
+// Rescue session's record by its alternate key and linking it to the case, listing session records
+// by case or by date, deactivating one, assigning and resolving a case, and writing a note on it at
+// most once.
 //
 // Every request carries the headers the Web API asks for, a bearer token from a TokenSource, and goes
 // through one retry policy:
@@ -10,7 +13,10 @@
 //     Options.MaxWait), tells Options.OnWait first so the UI can say so, and tries again a few times.
 //     The wait ends at once when the context is cancelled.
 //   - 5xx, timeouts and dropped connections: GETs are tried again with exponential backoff and jitter,
-//     at most four attempts in all. Other methods are not, since the server may have acted on them.
+//     at most four attempts in all, and so are the writes whose repeat changes nothing: the upsert and
+//     the deactivation of a session record by key, the assignment of a case, and CloseIncident (whose
+//     repeat can only find the case resolved). Creating a record (a note, a technician settings
+//     record) is not, since the server may have acted on it: the caller looks for it first.
 //
 // Replies are read through a size limit and decoded as a stream, row by row, into small structs.
 // Errors are one line: the service's own {"error":{"code","message"}} when there is one, never a raw
@@ -30,4 +36,25 @@
 //     odata.maxpagesize=100,odata.include-annotations="…", as the reference's query shows.
 //   - An @odata.nextLink on another origin than the organisation's is refused rather than followed,
 //     so that the bearer token never leaves the organisation.
+//   - The upsert's OData-EntityId may name the record by its GUID or, as the upsert documentation
+//     shows, by its key values; in the second case the GUID is read with one more GET by key,
+//     $select=<key column>, taking the one plain GUID property that comes back (the primary key,
+//     which the service always adds). Whether the upsert created the record is not reported: 204
+//     answers both, and return=representation is not asked for.
+//   - The key column is left out of an upsert's body (the documentation says not to repeat it), and
+//     key values holding / < > * % & : \ ? + are refused before sending, as the documentation says
+//     they break a key in a URL; other characters are percent-encoded.
+//   - The lookup property of the case navigation property is _<navigation property in lower
+//     case>_value: @odata.bind takes the navigation property's own name (a schema name, possibly
+//     mixed case), while lookup properties use the logical name.
+//   - Deactivating a session record, and assigning a case, send If-Match: * so that a missing record
+//     is reported (ErrNotFound, the platform code 0x80040217 on a 404) rather than created.
+//   - CloseIncident is sent without "@odata.type" in IncidentResolution, as the reference's body shows.
+//     The wording of its refusal for a case that is not active is undocumented, so after a 400 the
+//     case's statecode is read: 1 is ErrAlreadyResolved, 2 (canceled) is an error saying so.
+//   - contains(subject,'…') runs as SQL LIKE, so FindNote escapes % _ [ in brackets, and checks each
+//     subject found for the marker exactly, since LIKE also ignores case and accents.
+//   - Session lists ask for FormattedValue annotations and return rows as the service wrote them,
+//     with numbers as json.Number; "newest first" is createdon desc for a case's sessions and
+//     modifiedon desc for SessionRecordsSince, whose time is sent in UTC to the second, rounded down.
 package dynamics

@@ -21,6 +21,16 @@ var ErrMalformed = errors.New("dynamics: the reply could not be read")
 // ErrTooLarge means a reply was larger than Options.MaxBody.
 var ErrTooLarge = errors.New("dynamics: the reply is too large")
 
+// ErrNotFound means the record addressed does not exist (404 with the platform code 0x80040217,
+// ObjectDoesNotExist). An *Error answering so matches it with errors.Is.
+var ErrNotFound = errors.New("dynamics: no such record")
+
+// ErrAlreadyResolved means a case could not be resolved because it already is.
+var ErrAlreadyResolved = errors.New("dynamics: the case is already resolved")
+
+// codeNotFound is the platform error code of a record that does not exist.
+const codeNotFound = "0x80040217"
+
 // Error is an error answered by the Web API.
 type Error struct {
 	Status  int    // HTTP status
@@ -43,6 +53,12 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s (%s)", e.lead(), id)
 	}
 	return fmt.Sprintf("%s (%s): %s", e.lead(), id, msg)
+}
+
+// Is makes a missing record match ErrNotFound. A 404 with another code, such as an unknown entity
+// set, does not: that is a setting to fix, not a record to create.
+func (e *Error) Is(target error) bool {
+	return target == ErrNotFound && e.Status == http.StatusNotFound && e.Code == codeNotFound
 }
 
 func (e *Error) lead() string {

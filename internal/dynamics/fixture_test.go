@@ -1,8 +1,12 @@
 package dynamics
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -23,16 +27,22 @@ var testNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
 type seenRequest struct {
 	method, path, rawQuery string
 	header                 http.Header
+	body                   []byte
 }
 
 // fixture is the Dataverse fake behind the fault injector, served over TLS on loopback.
 type fixture struct {
 	world  *world.World
+	fake   *dataverse.Server
 	srv    *httptest.Server
 	faults *fault.Injector
 
 	mu   sync.Mutex
 	seen []seenRequest
+	// later moves the fake's clock on from testNow, for records created or modified at distinct times.
+	later time.Duration
+	// editReply, when set, changes the headers of every reply before they are sent.
+	editReply func(http.Header)
 	// cut, when it says so for the nth request (from 1), sends half of the fake's reply and then
 	// drops the connection, as a network failing mid-body does.
 	cut func(n int) bool
@@ -52,9 +62,12 @@ func newFixture(t testing.TB, w *world.World) *fixture {
 		tech, ok := w.Technician(key)
 		return tech.SystemUserID, origin, ok && tech.Key == key
 	}
-	fake := dataverse.New(w, check, dataverse.Options{Now: func() time.Time { return testNow }})
-	faulted := fx.faults.Wrap(fault.Dataverse, fake)
+	fx.fake = dataverse.New(w, check, dataverse.Options{Now: fx.now})
+	faulted := fx.faults.Wrap(fault.Dataverse, fx.fake)
 	fx.srv.Config.Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if edit := fx.replyEditor(); edit != nil {
+			rw = &editedReply{ResponseWriter: rw, edit: edit}
+		}
 		if fx.record(r) {
 			serveHalf(rw, r, faulted)
 			return
@@ -66,13 +79,71 @@ func newFixture(t testing.TB, w *world.World) *fixture {
 	return fx
 }
 
-// record notes the request and reports whether its reply is to be cut.
+// record notes the request, body included, and reports whether its reply is to be cut.
 func (fx *fixture) record(r *http.Request) (cut bool) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	fx.mu.Lock()
 	defer fx.mu.Unlock()
-	fx.seen = append(fx.seen, seenRequest{method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery, header: r.Header.Clone()})
+	fx.seen = append(fx.seen, seenRequest{method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery, header: r.Header.Clone(), body: body})
 	return fx.cut != nil && fx.cut(len(fx.seen))
 }
+
+// now is the fake's clock: testNow, moved on by advance.
+func (fx *fixture) now() time.Time {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	return testNow.Add(fx.later)
+}
+
+// advance moves the fake's clock on.
+func (fx *fixture) advance(d time.Duration) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	fx.later += d
+}
+
+// editReplies makes the fixture pass the headers of every reply through edit before sending them.
+func (fx *fixture) editReplies(edit func(http.Header)) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	fx.editReply = edit
+}
+
+func (fx *fixture) replyEditor() func(http.Header) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	return fx.editReply
+}
+
+// editedReply edits the headers just before they are written, and can still be hijacked, so that
+// the faults that drop a connection keep working.
+type editedReply struct {
+	http.ResponseWriter
+	edit    func(http.Header)
+	written bool
+}
+
+func (e *editedReply) WriteHeader(code int) {
+	if !e.written {
+		e.written = true
+		e.edit(e.Header())
+	}
+	e.ResponseWriter.WriteHeader(code)
+}
+
+func (e *editedReply) Write(b []byte) (int, error) {
+	if !e.written {
+		e.WriteHeader(http.StatusOK)
+	}
+	return e.ResponseWriter.Write(b)
+}
+
+func (e *editedReply) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(e.ResponseWriter).Hijack()
+}
+
+func (e *editedReply) Flush() { _ = http.NewResponseController(e.ResponseWriter).Flush() }
 
 // cutReply makes the fixture cut the reply of the nth request (from 1).
 func (fx *fixture) cutReply(n int) {

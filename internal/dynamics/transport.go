@@ -29,6 +29,12 @@ type request struct {
 	url    string // absolute
 	body   []byte // JSON, or nil
 	prefer string // Prefer header, or ""
+	// ifMatch is the If-Match header, or "": "*" turns a PATCH into an update that never creates.
+	ifMatch string
+	// repeatable marks a write that leaves the same state however often it is applied (a PATCH of
+	// fixed values to a keyed record, an action that refuses its own repeat), so it may be sent
+	// again after a failure whose outcome is unknown, like a GET.
+	repeatable bool
 	// read decodes a 2xx reply. It may be called again on a retry and must start afresh each time.
 	read func(resp *http.Response, body io.Reader) error
 }
@@ -46,7 +52,9 @@ func (r *request) name() string {
 }
 
 // idempotent reports whether the request may be sent again after a failure that left its fate unknown.
-func (r *request) idempotent() bool { return r.method == http.MethodGet || r.method == http.MethodHead }
+func (r *request) idempotent() bool {
+	return r.repeatable || r.method == http.MethodGet || r.method == http.MethodHead
+}
 
 // outcome is what the retry loop does after one attempt.
 type outcome int
@@ -181,6 +189,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request, token string) (
 	}
 	if r.prefer != "" {
 		h["Prefer"] = []string{r.prefer}
+	}
+	if r.ifMatch != "" {
+		h["If-Match"] = []string{r.ifMatch}
 	}
 	return req, nil
 }
