@@ -71,8 +71,9 @@ func toUIList(l companion.CaseList) ui.CaseList {
 
 type uiLinks struct{ svc *services }
 
-func (u uiLinks) OpenCase(c ui.Case) error { return u.svc.opener(u.svc.dyn.CaseURL(c.ID)) }
-func (u uiLinks) OpenURL(url string) error { return u.svc.opener(url) }
+func (u uiLinks) OpenCase(c ui.Case) error  { return u.svc.opener(u.svc.dyn.CaseURL(c.ID)) }
+func (u uiLinks) OpenURL(url string) error  { return u.svc.opener(url) }
+func (u uiLinks) OpenMail(url string) error { return u.svc.mailer(url) }
 
 // uiError marks the errors after which the technician must sign in again, whichever client saw it.
 func uiError(err error) error {
@@ -93,9 +94,9 @@ func (u uiAuth) Persistence() (bool, string) {
 	if ok, reason := u.svc.auth.Persistence(); !ok {
 		return false, reason
 	}
-	u.svc.cases.get()
-	if u.svc.cases.problem != nil {
-		return false, u.svc.cases.problem.Error()
+	u.svc.store.get()
+	if u.svc.store.problem != nil {
+		return false, u.svc.store.problem.Error()
 	}
 	return true, ""
 }

@@ -29,6 +29,9 @@ const usage = `Usage:
   rescue-companion signin [--device-code]        sign in to Dynamics
   rescue-companion signout                       sign out and delete what is kept on this computer
   rescue-companion cases [--json] [--search T]   list my open cases
+  rescue-companion rescue-auth (--email ADDRESS | --sso-id ID | --token)
+                                                 sign in to Rescue; the password or token is read from standard input
+  rescue-companion pin CASE-NUMBER [--json]      generate a Rescue PIN code for one of my open cases
   rescue-companion sandbox [--dir DIR]           serve the sandbox services on loopback until interrupted
   rescue-companion version                       print the version
 
@@ -50,6 +53,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runSignOut(args[1:], defaultCLIEnv(stdout, stderr))
 		case "cases":
 			return runCases(args[1:], defaultCLIEnv(stdout, stderr))
+		case "rescue-auth":
+			return runRescueAuth(args[1:], defaultCLIEnv(stdout, stderr))
+		case "pin":
+			return runPIN(args[1:], defaultCLIEnv(stdout, stderr))
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return exitOK

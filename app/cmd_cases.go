@@ -22,6 +22,7 @@ const exitSignIn = 4
 
 // cliEnv is what the headless commands share: where to write, and how to build the services.
 type cliEnv struct {
+	stdin          io.Reader // secrets for rescue-auth come only from here
 	stdout, stderr io.Writer
 	keyring        func() secrets.Store // the OS keyring; tests hand in a memory one
 	stateDir       func() (stateDir, error)
@@ -29,6 +30,7 @@ type cliEnv struct {
 
 func defaultCLIEnv(stdout, stderr io.Writer) cliEnv {
 	return cliEnv{
+		stdin:    os.Stdin,
 		stdout:   stdout,
 		stderr:   stderr,
 		keyring:  func() secrets.Store { return secrets.NewKeyring(0) },
@@ -112,7 +114,7 @@ func runCases(args []string, e cliEnv) int {
 	if svc == nil {
 		return code
 	}
-	defer svc.cases.close()
+	defer svc.close()
 	ctx, cancel := interruptible(2 * time.Minute)
 	defer cancel()
 	if _, ok := svc.auth.Account(ctx); !ok {
@@ -203,7 +205,7 @@ func runSignOut(args []string, e cliEnv) int {
 	if svc == nil {
 		return code
 	}
-	defer svc.cases.close()
+	defer svc.close()
 	ctx, cancel := interruptible(30 * time.Second)
 	defer cancel()
 	if err := errors.Join(svc.auth.SignOut(ctx), svc.cases.get().Forget()); err != nil {

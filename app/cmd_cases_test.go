@@ -24,7 +24,14 @@ type cliAgainstSandbox struct {
 
 func newCLIAgainstSandbox(t *testing.T) *cliAgainstSandbox {
 	t.Helper()
-	sb, err := sandbox.Start(sandbox.Options{AutoApproveDevice: true, DeviceUser: "camille"})
+	return newCLIWith(t, sandbox.Options{})
+}
+
+// newCLIWith starts the sandbox with opts; device-code sign-ins are approved as camille.
+func newCLIWith(t *testing.T, opts sandbox.Options) *cliAgainstSandbox {
+	t.Helper()
+	opts.AutoApproveDevice, opts.DeviceUser = true, "camille"
+	sb, err := sandbox.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +44,7 @@ func newCLIAgainstSandbox(t *testing.T) *cliAgainstSandbox {
 	state := stateDir(t.TempDir())
 	c := &cliAgainstSandbox{t: t, sb: sb, cfgFile: cfgFile, out: &bytes.Buffer{}, errOut: &bytes.Buffer{}}
 	c.env = cliEnv{
-		stdout: c.out, stderr: c.errOut,
+		stdin: strings.NewReader(""), stdout: c.out, stderr: c.errOut,
 		keyring: func() secrets.Store { return keyring }, stateDir: func() (stateDir, error) { return state, nil },
 	}
 	return c

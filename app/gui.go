@@ -38,7 +38,7 @@ func runGUICommand(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rescue-companion: translations: %v\n", err)
 	}
 	a.SetIcon(ui.AppIcon())
-	services := ui.Services{Auth: uiAuth{svc}, Cases: uiCases{svc}, Links: uiLinks{svc}}
+	services := ui.Services{Auth: uiAuth{svc}, Cases: uiCases{svc}, Rescue: newUIRescue(svc), Links: uiLinks{svc}}
 	var ready chan struct{}
 	if os.Getenv(traceReadyEnv) != "" {
 		ready = make(chan struct{})
@@ -89,7 +89,7 @@ func setUp(f guiFlags, choose chooser) (*services, ui.Environment, func(), error
 		DynamicsURL:    cfg.Dynamics.URL,
 		RescueEndpoint: cfg.Rescue.Endpoint,
 	}
-	return svc, env, svc.cases.close, nil
+	return svc, env, svc.close, nil
 }
 
 // chooser asks the technician which sandbox account signs in.
@@ -108,7 +108,10 @@ func setUpSandbox(choose chooser) (*services, ui.Environment, func(), error) {
 		return nil, ui.Environment{}, nil, err
 	}
 	cfg := sandboxConfig(sb, "")
-	svc, err := buildServices(cfg, stateDir(tmp), sb.Client(), secrets.NewMemory(), sandboxOpener(sb, choose))
+	keys := secrets.NewMemory()
+	// The sandbox organisation's SSO settings are filled in, as IT would, so SSO sign-in can be tried.
+	_ = keys.Set(context.Background(), ssoPasswordKey, sb.World.Org.SSOPassword)
+	svc, err := buildServices(cfg, stateDir(tmp), sb.Client(), keys, sandboxOpener(sb, choose))
 	if err != nil {
 		_ = sb.Close()
 		_ = os.RemoveAll(tmp)
@@ -121,7 +124,7 @@ func setUpSandbox(choose chooser) (*services, ui.Environment, func(), error) {
 		RescueEndpoint: sb.RescueURL,
 	}
 	stop := func() {
-		svc.cases.close()
+		svc.close()
 		_ = sb.Close()
 		_ = os.RemoveAll(tmp)
 	}

@@ -33,6 +33,16 @@ drive() {
     xdotool mousemove 200 180 click 1     # the second case in the list
     sleep 1
     import -window root "shots/$PREFIX-cases.png"
+    xdotool key --window "$win" ctrl+g    # Generate PIN: the first time, Rescue asks who signs in
+    sleep 1
+    xdotool type --window "$win" --delay 20 "camille@contoso-helpdesk.example"
+    xdotool key --window "$win" Tab
+    xdotool type --window "$win" --delay 20 "sandbox-camille"
+    sleep 0.5
+    import -window root "shots/$PREFIX-rescue-signin.png"
+    xdotool key --window "$win" Return
+    sleep 2
+    import -window root "shots/$PREFIX-pin.png"
   '
 }
 
@@ -45,7 +55,7 @@ failed=0
 for run in "en_US.UTF-8 dark en-dark" "fr_FR.UTF-8 light fr-light"; do
   set -- $run
   drive "$1" "$2" "$3"
-  for shot in signin picker cases; do
+  for shot in signin picker cases rescue-signin pin; do
     colours=$(convert "shots/$3-$shot.png" -format '%k' info:)
     echo "shots/$3-$shot.png: $colours distinct colours"
   done
@@ -55,6 +65,18 @@ for run in "en_US.UTF-8 dark en-dark" "fr_FR.UTF-8 light fr-light"; do
     passed=$((passed + 1))
   else
     echo "smoke ($3): the case list did not appear after signing in ($diff pixels changed)"
+    cat "shots/$3.log"
+    failed=$((failed + 1))
+  fi
+  # The PIN's large digits now fill the lower right of the window, where the case's details were.
+  convert "shots/$3-cases.png" -crop 240x110+500+400 +repage "shots/$3-cases-corner.png"
+  convert "shots/$3-pin.png" -crop 240x110+500+400 +repage "shots/$3-pin-corner.png"
+  diff=$(changed "shots/$3-cases-corner.png" "shots/$3-pin-corner.png")
+  rm -f "shots/$3-cases-corner.png" "shots/$3-pin-corner.png"
+  if [ "${diff%.*}" -gt 3000 ]; then
+    passed=$((passed + 1))
+  else
+    echo "smoke ($3): no PIN after the Rescue sign-in ($diff pixels changed)"
     cat "shots/$3.log"
     failed=$((failed + 1))
   fi

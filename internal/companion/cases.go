@@ -23,6 +23,13 @@ type KeyValue interface {
 	Delete(bucket, key string) error
 }
 
+// Journal is a KeyValue that also keeps appended records, listed in the order they came.
+type Journal interface {
+	KeyValue
+	AppendJSON(bucket string, v any) (string, error)
+	Keys(bucket string) ([]string, error)
+}
+
 // CaseList is the technician's open cases as fetched at AsOf.
 type CaseList struct {
 	AsOf   time.Time       `json:"as_of"`
@@ -98,11 +105,18 @@ func (c *Cases) Refresh(ctx context.Context) (CaseList, error) {
 	return list, nil
 }
 
-// NotKeptError says the list was fetched but could not be kept on this computer.
-type NotKeptError struct{ Err error }
+// NotKeptError says something was fetched or made but could not be kept on this computer.
+type NotKeptError struct {
+	What string // "the case list" when empty
+	Err  error
+}
 
 func (e *NotKeptError) Error() string {
-	return fmt.Sprintf("the case list could not be kept on this computer: %v", e.Err)
+	what := e.What
+	if what == "" {
+		what = "the case list"
+	}
+	return fmt.Sprintf("%s could not be kept on this computer: %v", what, e.Err)
 }
 
 func (e *NotKeptError) Unwrap() error { return e.Err }

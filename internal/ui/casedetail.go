@@ -21,13 +21,16 @@ type caseDetail struct {
 	number      *widget.Label
 	fields      map[string]*widget.Label
 	description *widget.Label
+	pin         *pinPanel
+
+	onSelect func(Case) // another case is shown
 }
 
 // detailFields are the labelled values, in the order they are shown.
 var detailFields = []string{"Customer", "E-mail", "Priority", "Status", "Owner", "Created", "Modified"}
 
-func newCaseDetail(onOpen func(Case)) *caseDetail {
-	d := &caseDetail{fields: map[string]*widget.Label{}}
+func newCaseDetail(onOpen func(Case), now func() time.Time) *caseDetail {
+	d := &caseDetail{fields: map[string]*widget.Label{}, pin: newPINPanel(now)}
 	d.placeholder = widget.NewLabel(lang.L("Select a case to see its details."))
 	d.placeholder.Alignment = fyne.TextAlignCenter
 	d.placeholder.Wrapping = fyne.TextWrapWord
@@ -51,16 +54,21 @@ func newCaseDetail(onOpen func(Case)) *caseDetail {
 	open := widget.NewButtonWithIcon(lang.L("Open in Dynamics"), theme.ComputerIcon(), func() { onOpen(d.current) })
 	open.Importance = widget.HighImportance
 
-	d.body = container.NewVBox(d.title, d.number, form, widget.NewSeparator(),
+	details := container.NewVBox(d.title, d.number, form, widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Case description"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.description, container.NewHBox(open))
+	// The PIN stays in view below the scrolling details: it is what the technician reads aloud.
+	d.body = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), d.pin.content), nil, nil,
+		container.NewVScroll(details))
 	d.body.Hide()
-	d.content = container.NewStack(middle(d.placeholder), container.NewVScroll(d.body))
+	d.content = container.NewStack(middle(d.placeholder), d.body)
 	return d
 }
 
-// show fills the pane with a case.
+// show fills the pane with a case. Showing the same case again (after a refresh of the list) keeps
+// its PIN on screen.
 func (d *caseDetail) show(c Case) {
+	changed := c.ID != d.current.ID
 	d.current = c
 	d.title.SetText(c.Title)
 	d.number.SetText(c.Number)
@@ -82,11 +90,18 @@ func (d *caseDetail) show(c Case) {
 	d.description.SetText(desc)
 	d.placeholder.Hide()
 	d.body.Show()
+	if changed {
+		d.pin.reset()
+		if d.onSelect != nil {
+			d.onSelect(c)
+		}
+	}
 }
 
 // clear empties the pane.
 func (d *caseDetail) clear() {
 	d.current = Case{}
+	d.pin.reset()
 	d.body.Hide()
 	d.placeholder.Show()
 }

@@ -34,6 +34,7 @@ type casesScreen struct {
 	failure  *fyne.Container
 	failText *widget.Label
 	detail   *caseDetail
+	light    *consoleLight
 
 	onRefresh func()
 	onCancel  func()
@@ -43,8 +44,8 @@ type casesScreen struct {
 // caseTimeLayout is how dates read in both languages: unambiguous and short.
 const caseTimeLayout = "2006-01-02 15:04"
 
-func newCasesScreen() *casesScreen {
-	s := &casesScreen{}
+func newCasesScreen(now func() time.Time) *casesScreen {
+	s := &casesScreen{light: newConsoleLight()}
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(lang.L("Search number, title or customer"))
 	s.search.OnChanged = func(q string) { s.query = q; s.apply() }
@@ -82,11 +83,11 @@ func newCasesScreen() *casesScreen {
 	s.failure = container.NewVBox(s.failText, container.NewCenter(retry))
 	s.failure.Hide()
 
-	s.detail = newCaseDetail(func(c Case) { s.onOpen(c) })
+	s.detail = newCaseDetail(func(c Case) { s.onOpen(c) }, now)
 
 	// The sort menu is as wide as its longest choice, in French too, rather than cut.
 	sortBox := container.NewGridWrap(fyne.NewSize(200, s.sortBy.MinSize().Height), s.sortBy)
-	tools := container.NewBorder(nil, nil, nil, container.NewHBox(sortBox, s.refresh), s.search)
+	tools := container.NewBorder(nil, nil, nil, container.NewHBox(sortBox, s.refresh, s.light.content), s.search)
 	left := container.NewStack(s.list, middle(s.empty), middle(s.failure))
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.55

@@ -6,6 +6,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	trayDelay = 0 // tests look at the tray as soon as the first screen is up
+	trayDelay = 0     // tests look at the tray as soon as the first screen is up
+	presenceEvery = 0 // no background polling: tests ask for the console status themselves
+	pinTick = 0       // the PIN's validity is redrawn by the tests, against a stopped clock
 	os.Exit(m.Run())
 }

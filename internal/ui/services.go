@@ -79,4 +79,82 @@ type Cases interface {
 type Links interface {
 	OpenCase(c Case) error // the case in Dynamics, in the system browser
 	OpenURL(url string) error
+	OpenMail(mailto string) error // an invitation, in the mail program
+}
+
+// Presence is the Technician Console's status as Rescue reports it: "Online", "Busy", "Away",
+// "Offline", or "" when it is not known yet.
+type Presence string
+
+// The console statuses the status light knows.
+const (
+	PresenceUnknown Presence = ""
+	PresenceOnline  Presence = "Online"
+	PresenceBusy    Presence = "Busy"
+	PresenceAway    Presence = "Away"
+	PresenceOffline Presence = "Offline"
+)
+
+// RescueAccount is the technician signed in to Rescue.
+type RescueAccount struct {
+	Email        string
+	TechnicianID int
+}
+
+// RescueCredentials are what the Rescue sign-in form collects: exactly one of e-mail and password,
+// SSO ID, or an API token. The company's SSO password and ID come from the settings.
+type RescueCredentials struct {
+	Email, Password string
+	SSOID           string
+	Token           string
+}
+
+// PINCode is a PIN issued for a case.
+type PINCode struct {
+	Code       string
+	CaseID     string
+	CaseNumber string
+	Customer   string
+	// CustomerEmail is where the invitation goes; empty leaves the address to the technician.
+	CustomerEmail string
+	JoinURL       string
+	IssuedAt      time.Time
+	ExpiresAt     time.Time
+}
+
+// RescueError is a Rescue problem the technician can act on. Code is Rescue's own answer
+// (NOTECHCONSOLERUNNING, OUTOFPINCODES, …) or one of the app's codes below; each has its message.
+type RescueError struct {
+	Code      string
+	SessionID int    // for CodeLostReply
+	Detail    string // for CodeUnreachable and unknown codes: what went wrong, in one line
+}
+
+// The app's own Rescue problem codes, beside Rescue's documented answers.
+const (
+	CodeSignInRequired = "SIGNIN_REQUIRED" // no auth code kept, or it was refused
+	CodeLostReply      = "LOST_REPLY"      // Rescue made a session but its reply was lost
+	CodeCaseNotSaved   = "CASE_NOT_SAVED"  // the case has no ID in Dynamics
+	CodeUnreachable    = "UNREACHABLE"     // no answer from Rescue
+)
+
+func (e *RescueError) Error() string { return RescueMessage(e) }
+
+// Rescue is the technician's Rescue side: sign-in, console status and PIN codes.
+type Rescue interface {
+	// Account is the Rescue account kept on this computer, without the network (it may read the keyring).
+	Account(ctx context.Context) (RescueAccount, bool)
+	SignIn(ctx context.Context, c RescueCredentials) (RescueAccount, error)
+	// Forget deletes the auth code from the keyring.
+	Forget(ctx context.Context) error
+	// Presence is the console status, asked of Rescue only when the last answer is older than maxAge.
+	Presence(ctx context.Context, maxAge time.Duration) (Presence, error)
+	// RequestPIN asks Rescue for a PIN for the case: one round trip.
+	RequestPIN(ctx context.Context, c Case) (PINCode, error)
+	// LastPIN is the most recent PIN issued for the case on this computer, if any.
+	LastPIN(caseID string) (PINCode, bool)
+	// RequireConsole is the organisation's option: no PIN while the console is not running.
+	RequireConsole() bool
+	// SSO says whether sign-in with an SSO ID is possible (the company's SSO settings are set).
+	SSO() bool
 }

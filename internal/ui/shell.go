@@ -17,9 +17,10 @@ import (
 
 // Services are what the shell needs from the rest of the app.
 type Services struct {
-	Auth  Auth
-	Cases Cases
-	Links Links
+	Auth   Auth
+	Cases  Cases
+	Rescue Rescue
+	Links  Links
 	// Ready, when set, is called once on the UI goroutine when the first screen has its content:
 	// "signin", or "cached" when the window opened on the cases kept from last time.
 	Ready func(what string)
@@ -38,6 +39,8 @@ type Shell struct {
 	cases   *casesScreen
 	recent  []Case
 	account Account
+	rescue  rescueFlow
+	now     func() time.Time // the clock PINs expire by; tests stop it
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // the long operation under way, if any
@@ -55,7 +58,7 @@ func NewShell(a fyne.App, env Environment, svc Services) *Shell {
 }
 
 func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Shell {
-	s := &Shell{app: a, svc: svc, env: env, async: async, window: a.NewWindow(lang.L("Rescue Companion"))}
+	s := &Shell{app: a, svc: svc, env: env, async: async, now: time.Now, window: a.NewWindow(lang.L("Rescue Companion"))}
 	s.window.Resize(fyne.NewSize(900, 560))
 	s.window.SetMaster()
 	// Opening the window (the OpenGL context) and reading the fonts each take a few hundred ms at
@@ -64,7 +67,7 @@ func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Sh
 	go func() { defer close(warmed); warmFonts() }()
 	s.window.Show()
 	<-warmed
-	s.cases = newCasesScreen()
+	s.cases = newCasesScreen(func() time.Time { return s.now() })
 	s.cases.onRefresh = s.refresh
 	s.cases.onCancel = s.cancelRunning
 	s.cases.onOpen = s.openCase
@@ -76,6 +79,7 @@ func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Sh
 		s.window.SetCloseIntercept(s.Hide)
 	}
 	s.addShortcuts()
+	s.wireRescue()
 	return s
 }
 
@@ -124,6 +128,7 @@ func (s *Shell) Window() fyne.Window { return s.window }
 
 // Show brings the main window up and to the front.
 func (s *Shell) Show() {
+	s.setVisible(true)
 	s.window.Show()
 	s.window.RequestFocus()
 }
@@ -134,6 +139,7 @@ func (s *Shell) Hide() {
 		s.app.Quit()
 		return
 	}
+	s.setVisible(false)
 	s.window.Hide()
 }
 
@@ -166,6 +172,7 @@ func (s *Shell) restore() {
 			return
 		}
 		s.account = acct
+		s.checkPresence(presenceEvery)
 		if haveCache {
 			s.setCases(cached)
 			s.cases.setBanner(fmt.Sprintf(lang.L("Showing cases as of %s; refreshing…"), asOf(cached.AsOf)))
@@ -246,6 +253,7 @@ func (s *Shell) afterSignIn(ctx context.Context, acct Account, err error) {
 		s.account = acct
 		s.show(s.cases.content)
 		s.refresh()
+		s.checkPresence(presenceEvery)
 	}
 }
 
@@ -328,6 +336,7 @@ func (s *Shell) signOut() {
 		fyne.Do(func() {
 			s.cases.setCases(nil)
 			s.recent = nil
+			s.account = Account{}
 			if s.tray != nil {
 				s.tray.SetSystemTrayMenu(s.trayMenu())
 			}
@@ -341,7 +350,7 @@ func (s *Shell) signOut() {
 }
 
 // addShortcuts binds the keyboard: Ctrl+W hides to the tray, Ctrl+Q quits, Ctrl+F searches, Ctrl+R
-// refreshes, Ctrl+O opens the selected case in Dynamics (Cmd on macOS).
+// refreshes, Ctrl+O opens the selected case in Dynamics, Ctrl+G generates a PIN for it (Cmd on macOS).
 func (s *Shell) addShortcuts() {
 	bind := func(key fyne.KeyName, do func()) {
 		s.window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
@@ -355,6 +364,7 @@ func (s *Shell) addShortcuts() {
 			s.refresh()
 		}
 	})
+	bind(fyne.KeyG, s.generatePIN)
 	bind(fyne.KeyO, func() {
 		if s.cases.detail.current.ID != "" {
 			s.openCase(s.cases.detail.current)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/rescuecompanion/rescue-companion/assets"
@@ -53,7 +54,11 @@ func usedTexts(t *testing.T) map[string]bool {
 			t.Fatal(err)
 		}
 		for _, m := range langCall.FindAllStringSubmatch(string(src), -1) {
-			used[m[1]] = true
+			text, err := strconv.Unquote(`"` + m[1] + `"`)
+			if err != nil {
+				t.Fatalf("%s: %v", m[0], err)
+			}
+			used[text] = true
 		}
 	}
 	for _, f := range detailFields {

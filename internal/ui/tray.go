@@ -11,6 +11,11 @@ import (
 // trayMenu is the tray icon's menu: the window, the most recent cases, refresh, sign out and quit.
 func (s *Shell) trayMenu() *fyne.Menu {
 	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Open Rescue Companion"), s.Show)}
+	if s.account.Username != "" {
+		light := fyne.NewMenuItem(trayPresence(s.rescue.presence), nil)
+		light.Disabled = true // a status line, not an action
+		items = append(items, light)
+	}
 	if len(s.recent) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator())
 		for _, c := range s.recent {
@@ -24,6 +29,7 @@ func (s *Shell) trayMenu() *fyne.Menu {
 				s.refresh()
 			}
 		}),
+		fyne.NewMenuItem(lang.L("Forget Rescue credentials"), s.forgetRescue),
 		fyne.NewMenuItem(lang.L("Sign out"), s.signOut),
 		fyne.NewMenuItemSeparator())
 	quit := fyne.NewMenuItem(lang.L("Quit"), s.app.Quit)
@@ -49,4 +55,19 @@ func recentCases(cases []Case, n int) []Case {
 		out = out[:n]
 	}
 	return out
+}
+
+// trayPresence is the console status line of the tray menu, with a coloured mark that menus of
+// every desktop can show.
+func trayPresence(p Presence) string {
+	mark := "⚪"
+	switch p {
+	case PresenceOnline:
+		mark = "🟢"
+	case PresenceBusy, PresenceAway:
+		mark = "🟠"
+	case PresenceOffline:
+		mark = "🔴"
+	}
+	return mark + " " + presenceText(p)
 }

@@ -184,8 +184,9 @@ func (f *fakeCases) Refresh(ctx context.Context, wait func(time.Duration)) (Case
 
 type fakeLinks struct{ opened []string }
 
-func (f *fakeLinks) OpenCase(c Case) error  { f.opened = append(f.opened, c.ID); return nil }
-func (f *fakeLinks) OpenURL(u string) error { f.opened = append(f.opened, u); return nil }
+func (f *fakeLinks) OpenCase(c Case) error   { f.opened = append(f.opened, c.ID); return nil }
+func (f *fakeLinks) OpenURL(u string) error  { f.opened = append(f.opened, u); return nil }
+func (f *fakeLinks) OpenMail(u string) error { f.opened = append(f.opened, u); return nil }
 
 // syncRun runs the shell's background work at once, so a test sees its effect when the call returns.
 func syncRun(f func()) { f() }
