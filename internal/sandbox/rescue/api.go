@@ -27,6 +27,9 @@ type Options struct {
 	PINInterval time.Duration
 	// ClosedRetention is how long a closed session stays in getSession_v3. Default 20 minutes.
 	ClosedRetention time.Duration
+	// PINValidity is how long a PIN can be entered after it is issued; the session of a PIN its
+	// customer never enters (AbandonNext) times out then. Default 20 minutes.
+	PINValidity time.Duration
 	// Seed drives the PIN and session-ID generators. Zero picks a fixed default seed.
 	Seed uint64
 	// NoHistory leaves out the finished sessions of the past week that New seeds by default.
@@ -38,6 +41,7 @@ const (
 	defaultReportInterval  = 60 * time.Second
 	defaultPINInterval     = time.Second
 	defaultClosedRetention = 20 * time.Minute
+	defaultPINValidity     = 20 * time.Minute
 	defaultSeed            = 0x5e5510_2024
 
 	// maxBody bounds a POST body, as ASP.NET's default maxRequestLength (4 MB) does.
@@ -54,17 +58,19 @@ type Server struct {
 	reportInterval time.Duration
 	pinInterval    time.Duration
 	retention      time.Duration
+	pinValidity    time.Duration
 
 	org       world.Org
 	techs     []*technician
 	authcodes map[string]*technician
 	apiTokens map[string]*technician // Admin Center API tokens: they stand in for an authcode
 
-	sessions []*session
-	byID     map[int]*session
-	pins     *pinSource
-	ids      *idSource
-	pinsLeft int // negative: unlimited
+	sessions    []*session
+	byID        map[int]*session
+	pins        *pinSource
+	ids         *idSource
+	pinsLeft    int // negative: unlimited
+	abandonLeft int // how many more PINs' customers never enter them
 
 	failures map[string]int // method (lower case, "" = any) -> calls left that answer ERROR
 }
@@ -77,6 +83,7 @@ func New(w *world.World, opts Options) *Server {
 		reportInterval: orDefault(opts.ReportInterval, defaultReportInterval),
 		pinInterval:    orDefault(opts.PINInterval, defaultPINInterval),
 		retention:      orDefault(opts.ClosedRetention, defaultClosedRetention),
+		pinValidity:    orDefault(opts.PINValidity, defaultPINValidity),
 		org:            w.Org,
 		authcodes:      map[string]*technician{},
 		apiTokens:      map[string]*technician{},
@@ -122,6 +129,7 @@ var methods = map[string]handler{
 	"getaccount":         (*Server).getAccount,
 	"getuser":            (*Server).getUser,
 	"getuser_v3":         (*Server).getUserV3,
+	"gethierarchy_v2":    (*Server).getHierarchyV2,
 	"requestpincode":     (*Server).requestPINCode,
 	"getsession_v3":      (*Server).getSessionV3,
 	"getnote":            (*Server).getNote,
@@ -417,11 +425,24 @@ func (s *Server) getSessionV3(c *call) string {
 	}
 	var rows [][]string
 	for _, ss := range s.sessions {
-		if ss.tech == t && s.listed(ss, c.now) {
-			rows = append(rows, sessionRow(ss, c.now, c.tech.Language))
-		}
+		rows = append(rows, s.nodeRows(ss, t, c.now, c.tech.Language)...)
 	}
 	return replyTable(sessionColumns, rows)
+}
+
+// nodeRows are the rows a technician's node shows for one session: one for each time they handed it
+// over, still within the retention period, then its own row if it is theirs now.
+func (s *Server) nodeRows(ss *session, t *technician, now time.Time, lang string) [][]string {
+	var rows [][]string
+	for _, tr := range ss.transfers {
+		if tr.from == t && now.Sub(tr.at) < s.retention {
+			rows = append(rows, transferredRow(ss, tr, now, lang))
+		}
+	}
+	if ss.tech == t && s.listed(ss, now) {
+		rows = append(rows, sessionRow(ss, now, lang))
+	}
+	return rows
 }
 
 // listed says whether getSession_v3 still shows a session: open ones always, closed ones for the

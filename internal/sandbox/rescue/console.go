@@ -80,6 +80,11 @@ const (
 	StatusTimedOut                Status = "SESSION_WAITINGTIMEOUT_NOTPICKEDUP"
 	StatusTimedOutByTechnician    Status = "SESSION_TIMEOUT_SESSIONIDLETECHSIDE"
 	StatusDisconnected            Status = "SESSION_CONNECTIONPROBLEM"
+	StatusOnHold                  Status = "SESSION_ONHOLD"
+	// The two statuses of a transferred session on the node of the technician who handed it over,
+	// after and before that technician picked it up.
+	StatusTransferred              Status = "SESSION_CLOSED_TRANSFERREDANOTHERTECH"
+	StatusTransferredWithoutPickup Status = "SESSION_CLOSED_TRANSFERREDANOTHERTECH_WITHOUTPICKUP"
 )
 
 // ChatLine is one line of a session's chat.
@@ -94,26 +99,47 @@ func (l ChatLine) String() string {
 	return "[" + l.At.UTC().Format(chatTimeLayout) + "] " + l.From + ": " + l.Text
 }
 
-// Session is a snapshot of one session.
+// Session is a snapshot of one session. A held session is at StageActive with StatusOnHold.
 type Session struct {
-	ID            int        `json:"id"`
-	PIN           string     `json:"pin"`
-	TechKey       string     `json:"tech_key"`
-	TechNodeID    int        `json:"tech_node_id"`
-	Stage         Stage      `json:"stage"`
-	Status        Status     `json:"status"`
-	CustomFields  [6]string  `json:"custom_fields"` // cfield0..cfield5, as stored (after truncation)
-	Tracking0     string     `json:"tracking0"`
-	Language      string     `json:"language"`
-	Platform      string     `json:"platform"`
-	Resolved      bool       `json:"resolved"`
-	Started       time.Time  `json:"started"` // the customer entered the PIN
-	WaitingSince  time.Time  `json:"waiting_since,omitzero"`
-	PickedUp      time.Time  `json:"picked_up,omitzero"`
-	Closed        time.Time  `json:"closed,omitzero"`
-	StatusChanged time.Time  `json:"status_changed"`
-	Note          string     `json:"note"`
-	Chat          []ChatLine `json:"chat"`
+	ID           int       `json:"id"`
+	PIN          string    `json:"pin"`
+	TechKey      string    `json:"tech_key"` // the technician who has the session now
+	TechNodeID   int       `json:"tech_node_id"`
+	Stage        Stage     `json:"stage"`
+	Status       Status    `json:"status"`
+	CustomFields [6]string `json:"custom_fields"` // cfield0..cfield5, as stored (after truncation)
+	Tracking0    string    `json:"tracking0"`
+	Language     string    `json:"language"`
+	Platform     string    `json:"platform"`
+	Resolved     bool      `json:"resolved"`
+	// Abandoned: the customer never enters the PIN, and the session times out when it expires.
+	Abandoned  bool      `json:"abandoned,omitempty"`
+	Started    time.Time `json:"started"` // the PIN was issued (the customer enters it at once)
+	PINExpires time.Time `json:"pin_expires"`
+	// WaitingSince is when the session first entered a queue; PickedUp when the technician who has
+	// it now picked it up.
+	WaitingSince time.Time `json:"waiting_since,omitzero"`
+	PickedUp     time.Time `json:"picked_up,omitzero"`
+	HeldSince    time.Time `json:"held_since,omitzero"`
+	Closed       time.Time `json:"closed,omitzero"`
+	// TransferredFrom and TransferredTo are the technician keys of the latest transfer, if any;
+	// Transfers lists every one, oldest first.
+	TransferredFrom string     `json:"transferred_from,omitempty"`
+	TransferredTo   string     `json:"transferred_to,omitempty"`
+	Transfers       []Transfer `json:"transfers,omitempty"`
+	StatusChanged   time.Time  `json:"status_changed"`
+	Note            string     `json:"note"`
+	Chat            []ChatLine `json:"chat"`
+}
+
+// Transfer is one hand-over of a session from a technician to another.
+type Transfer struct {
+	From    string    `json:"from"` // technician keys
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	Comment string    `json:"comment"`
+	// Status is what getSession_v3 lists on the From technician's node for the retention period.
+	Status Status `json:"status"`
 }
 
 // technician is a Rescue user with the state of their Technician Console.
@@ -148,18 +174,25 @@ type session struct {
 	language string // the customer's language, as getSession_v3's Language column shows it
 	device   device
 
+	abandoned bool // the customer never enters the PIN
+
 	stage       Stage
 	closeStatus Status
 	started     time.Time
-	waitingAt   time.Time
-	activeAt    time.Time
+	expiresAt   time.Time // the PIN's end of validity
+	waitingAt   time.Time // first entry into a queue
+	activeAt    time.Time // latest pickup
+	heldAt      time.Time // start of the current hold; zero when not on hold
 	closedAt    time.Time
 	statusAt    time.Time // last status change: getSession_v3's Waiting Time counts from it
 	nextAt      time.Time // when the next stage is due; zero when nothing is scheduled
+	spans       []span    // the phases the session went through, for the report's durations
+	transfers   []transfer
 
-	chat   []ChatLine // scheduled at pickup; each line shows once its time has come
-	note   string
-	noteAt time.Time
+	chat        []ChatLine // scheduled at pickup; each line shows once its time has come
+	note        string
+	noteAt      time.Time
+	earlierNote string // the note as a previous technician left it, until the current one writes theirs
 }
 
 func (ss *session) status() Status {
@@ -169,22 +202,32 @@ func (ss *session) status() Status {
 	case StageWaiting:
 		return StatusWaiting
 	case StageActive:
+		if ss.held() {
+			return StatusOnHold
+		}
 		return StatusActive
 	}
 	return ss.closeStatus
 }
+
+func (ss *session) held() bool { return !ss.heldAt.IsZero() }
 
 // resolved: a session the technician picked up and closed themselves counts as resolved.
 func (ss *session) resolved() bool {
 	return ss.stage == StageClosed && ss.closeStatus == StatusClosedByTechnician && !ss.activeAt.IsZero()
 }
 
-// horizon is the latest moment whose chat and notes exist: now, or the close if earlier.
+// horizon is the latest moment whose chat and notes exist: now, or the close or the start of the
+// current hold if earlier. Nothing is said or written while the customer is on hold.
 func (ss *session) horizon(now time.Time) time.Time {
-	if ss.stage == StageClosed && ss.closedAt.Before(now) {
-		return ss.closedAt
+	h := now
+	if ss.stage == StageClosed && ss.closedAt.Before(h) {
+		h = ss.closedAt
 	}
-	return now
+	if ss.held() && ss.heldAt.Before(h) {
+		h = ss.heldAt
+	}
+	return h
 }
 
 func (ss *session) visibleChat(now time.Time) []ChatLine {
@@ -200,30 +243,49 @@ func (ss *session) visibleChat(now time.Time) []ChatLine {
 
 func (ss *session) visibleNote(now time.Time) string {
 	if ss.note == "" || ss.noteAt.After(ss.horizon(now)) {
-		return ""
+		return ss.earlierNote
 	}
 	return ss.note
 }
 
 func (ss *session) snapshot(now time.Time) Session {
-	return Session{
+	out := Session{
 		ID: ss.id, PIN: ss.pin, TechKey: ss.tech.Key, TechNodeID: ss.tech.RescueNodeID,
 		Stage: ss.stage, Status: ss.status(), CustomFields: ss.fields, Tracking0: ss.tracking,
 		Language: ss.language, Platform: ss.device.platform, Resolved: ss.resolved(),
-		Started: ss.started, WaitingSince: ss.waitingAt, PickedUp: ss.activeAt, Closed: ss.closedAt,
+		Abandoned: ss.abandoned, Started: ss.started, PINExpires: ss.expiresAt,
+		WaitingSince: ss.waitingAt, PickedUp: ss.activeAt, HeldSince: ss.heldAt, Closed: ss.closedAt,
 		StatusChanged: ss.statusAt, Note: ss.visibleNote(now), Chat: ss.visibleChat(now),
+	}
+	for _, tr := range ss.transfers {
+		out.Transfers = append(out.Transfers, tr.snapshot())
+	}
+	if n := len(ss.transfers); n > 0 {
+		out.TransferredFrom, out.TransferredTo = ss.transfers[n-1].from.Key, ss.transfers[n-1].to.Key
+	}
+	return out
+}
+
+// newSession is a session whose PIN was issued at start, still Connecting.
+func newSession(id int, pin string, t *technician, start time.Time, validity time.Duration) *session {
+	return &session{
+		id: id, pin: pin, tech: t, language: t.Language, device: deviceFor(id),
+		stage: StageConnecting, started: start, expiresAt: start.Add(validity), statusAt: start,
+		spans: []span{{phaseConnecting, start}},
 	}
 }
 
-// openSession records the session a new PIN starts. The simulated customer enters the PIN at once.
+// openSession records the session a new PIN starts. The simulated customer enters the PIN at once,
+// unless AbandonNext said otherwise; then the session waits for the PIN to expire, whatever the pace.
 func (s *Server) openSession(t *technician, fields [6]string, tracking string, now time.Time) *session {
 	id := s.ids.next()
-	ss := &session{
-		id: id, pin: s.pins.next(s.pinInUse), tech: t, fields: fields, tracking: tracking,
-		language: t.Language, device: deviceFor(id),
-		stage: StageConnecting, started: now, statusAt: now,
-	}
-	if s.pace > 0 {
+	ss := newSession(id, s.pins.next(s.pinInUse), t, now, s.pinValidity)
+	ss.fields, ss.tracking = fields, tracking
+	switch {
+	case s.abandonLeft > 0:
+		s.abandonLeft--
+		ss.abandoned, ss.nextAt = true, ss.expiresAt
+	case s.pace > 0:
 		ss.nextAt = now.Add(s.pace)
 	}
 	s.addSession(ss)
@@ -258,6 +320,10 @@ func (s *Server) settle(now time.Time) {
 func (s *Server) step(ss *session, at time.Time) {
 	switch ss.stage {
 	case StageConnecting:
+		if ss.abandoned {
+			s.close(ss, at, StatusTimedOut)
+			return
+		}
 		s.toWaiting(ss, at)
 	case StageWaiting:
 		s.pickUp(ss, at, s.scriptSpan())
@@ -270,17 +336,22 @@ func (s *Server) step(ss *session, at time.Time) {
 }
 
 func (s *Server) toWaiting(ss *session, at time.Time) {
-	ss.stage, ss.waitingAt, ss.statusAt, ss.nextAt = StageWaiting, at, at, time.Time{}
+	ss.stage, ss.waitingAt, ss.nextAt = StageWaiting, at, time.Time{}
+	ss.enter(phaseWaiting, at)
 	// Nobody picks a session up while the technician's console is closed.
 	if s.pace > 0 && ss.tech.console {
 		ss.nextAt = at.Add(s.pace)
 	}
 }
 
-// pickUp makes the session active and schedules its conversation over span.
+// pickUp makes the session active and schedules its conversation over span, after what was said
+// before a transfer.
 func (s *Server) pickUp(ss *session, at time.Time, span time.Duration) {
-	ss.stage, ss.activeAt, ss.statusAt, ss.nextAt = StageActive, at, at, time.Time{}
-	ss.chat, ss.note, ss.noteAt = conversation(ss, at, span)
+	ss.stage, ss.activeAt, ss.nextAt = StageActive, at, time.Time{}
+	ss.enter(phaseActive, at)
+	var chat []ChatLine
+	chat, ss.note, ss.noteAt = conversation(ss, at, span)
+	ss.chat = append(ss.chat, chat...)
 }
 
 // scriptSpan is how long the scripted conversation takes: the Active stage, or a minute when
@@ -293,6 +364,10 @@ func (s *Server) scriptSpan() time.Duration {
 }
 
 func (s *Server) close(ss *session, at time.Time, st Status) {
+	if ss.held() {
+		ss.chat = linesUpTo(ss.chat, ss.heldAt)
+		ss.heldAt = time.Time{}
+	}
 	ss.stage, ss.closeStatus, ss.closedAt, ss.statusAt, ss.nextAt = StageClosed, st, at, at, time.Time{}
 	// A technician who ends the session saves the note they were writing.
 	if st == StatusClosedByTechnician && ss.note != "" && ss.noteAt.After(at) {
@@ -309,8 +384,8 @@ func (s *Server) hasActive(t *technician) bool {
 	return false
 }
 
-// presence is getUser's STATUS: a running console is Online, Busy while a session is active,
-// Away when the technician set it.
+// presence is getUser's STATUS: a running console is Online, Busy while a session is active or on
+// hold, Away when the technician set it.
 func (s *Server) presence(t *technician) string {
 	switch {
 	case t.state == UserDisabled:
@@ -467,10 +542,12 @@ var (
 	ErrNoSession     = errors.New("rescue: no such session")
 	ErrSessionClosed = errors.New("rescue: session already closed")
 	ErrConsoleClosed = errors.New("rescue: the technician's console is not running")
+	ErrWrongStage    = errors.New("rescue: the session is not at a stage that allows this")
 )
 
 // Advance moves a session to its next stage now. A waiting session cannot be picked up while its
-// technician's console is closed.
+// technician's console is closed. A session on hold closes (by the technician); an abandoned one
+// times out.
 func (s *Server) Advance(sessionID int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -542,7 +619,12 @@ func closingStatus(name string, stage Stage) (Status, error) {
 }
 
 func isClosing(st Status) bool {
-	return st != StatusConnecting && st != StatusWaiting && st != StatusActive
+	switch st {
+	case StatusConnecting, StatusWaiting, StatusActive, StatusOnHold, StatusTransferred,
+		StatusTransferredWithoutPickup:
+		return false
+	}
+	return true
 }
 
 // Sessions returns every session, oldest first, as of now.

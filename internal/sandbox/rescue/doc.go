@@ -7,8 +7,8 @@
 // errors included, and start with the status token (OK, INVALID, NOTECHCONSOLERUNNING, …) in the
 // exact forms the API guide shows: "OK AUTHCODE: <code>", "OK PINCODE:012345", "OK\n\n<table>".
 //
-// Methods: requestAuthCode, requestAuthCodeSSO, getAccount, getUser, getUser_v3, requestPINCode,
-// getSession_v3, getNote, getChat, setReportArea, setReportArea_v8, setReportDate,
+// Methods: requestAuthCode, requestAuthCodeSSO, getAccount, getUser, getUser_v3, getHierarchy_v2,
+// requestPINCode, getSession_v3, getNote, getChat, setReportArea, setReportArea_v8, setReportDate,
 // setReportDate_v2, setReportTime, setTimezone, setOutput, setDelimiter, getReport_v2.
 //
 // The simulation is computed lazily from the injected clock: no goroutine runs. A PIN session moves
@@ -20,8 +20,15 @@
 // sessions of the past week (Options.NoHistory leaves them out). Consoles start running for every
 // technician but priya.
 //
+// Three situations leave that path. The customer of a PIN may never enter it (AbandonNext): the
+// session stays Connecting until the PIN expires, then times out. A waiting or active session may be
+// transferred to another technician (Transfer): it leaves a Transferred row on the first
+// technician's node and goes on, Waiting then Active then Closed, on the second's. An active session
+// may be put on hold (Hold), and closes from there when its time comes.
+//
 // The control surface is Go: SetConsole, SetAway, SetUserState, SetPINsLeft, FailNext, Advance,
-// CloseSession, Sessions, Session, SessionByPIN. Authcodes are never logged; nothing is.
+// CloseSession, AbandonNext, Transfer, Hold, Sessions, Session, SessionByPIN. Authcodes are never
+// logged; nothing is.
 //
 // # Choices where the references are unconfirmed
 //
@@ -43,6 +50,22 @@
 //     session, else Away if set, else Online; Disabled for a disabled user. An unknown or deleted
 //     node or e-mail, or neither given, is INVALIDPARAM_NODE; node wins over email. Any technician
 //     of the company may be looked up, and the same goes for sessions, notes, chats and reports.
+//   - getHierarchy_v2: "OK", a blank line, then each node as seven "Key:Value" lines (NodeID,
+//     ParentID, Name, Email, Description, Status, Type) and a blank line after the node, the last
+//     one included, so the text ends "\n\n" as C2's split("\n\n")[1:-1] expects. No space after the
+//     colon (D12's sample writes "NodeID:337364 … Email: Description:", and C2 compares Type with
+//     "Technician" unstripped); an empty value leaves its label bare; nothing is escaped. The tree,
+//     parents before children, in seed order: Root 4310001 "Contoso Helpdesk" (ParentID empty),
+//     under it Masteradministrators 4310002 "Master Administrators" and Administrators 4310003 (the
+//     seed has no administrator), Technicians 4310004, and under that the TechnicianGroup 4310010
+//     "Helpdesk" holding the technicians. A user without a technician seat is listed as an
+//     Administrator under Administrators (as getUser types them); a deleted user is not listed. A
+//     user's Status is getUser_v3's STATUS; every other node is Offline, as D12's sample shows a
+//     group. Texts are not translated. isnode and filteroffline are true when they read "true" in
+//     any case (spaces trimmed), false otherwise; node counts only with isnode=true, and then must
+//     be a listed node or the answer is INVALIDPARAM_NODE; the reply is that node and everything
+//     under it. filteroffline drops technicians whose Status is Offline (not Disabled ones), never
+//     other nodes; an offline technician's own node then yields "OK\n\n".
 //   - requestPINCode: cfield0..5 and tracking0 beyond their maximum lengths are silently truncated,
 //     counting .NET characters (UTF-16 code units) and never splitting a surrogate pair.
 //     notechconsole=1 or "true" lifts the console requirement; any other value keeps it. Checks run
@@ -89,4 +112,31 @@
 //     HTTP 200 (C2 saw HTTP 429 from the real service; the fault injector in front of this fake
 //     produces that). Only a served report starts the interval.
 //   - FailNext makes methods answer ERROR, the documented "unspecified error".
+//   - PIN lifetime: Options.PINValidity, default 20 minutes from issue (C6's assumption). Only the
+//     session of an abandoned PIN (AbandonNext) expires: it is listed Connecting, as every PIN
+//     session is from issue in this fake, then closes at expiry as SESSION_WAITINGTIMEOUT_NOTPICKEDUP
+//     ("Timed out", "Expirée"), whatever the pace. Its report row has Connecting Time only: no
+//     chat, no note, no active time, Unresolved.
+//   - Transfer: the session keeps its ID. The original node lists a row with that technician's name
+//     and ID, status "Transferred" ("Transférée"), Transferred To = the receiving technician's name,
+//     Transferred Comment = the comment as typed (not escaped, like every cell), Is Lead Technician
+//     no/non, Waiting Time counted from the transfer, for ClosedRetention after the transfer. Its
+//     bStatus is SESSION_CLOSED_TRANSFERREDANOTHERTECH when that technician had picked the session up
+//     and SESSION_CLOSED_TRANSFERREDANOTHERTECH_WITHOUTPICKUP when it was still waiting: their part
+//     of the session ends at the transfer. SESSION_TRANSFERINGBUTNOTPICKEDUP ("Transferring") is not
+//     produced: the receiving node lists the session Waiting, as its console's queue shows it, with
+//     Transferred To and Transferred Comment empty. A session can be transferred again, back to a
+//     former technician too; each hand-over leaves its own row. Presence Busy follows whoever has
+//     the session active. The transfer ends a hold.
+//   - Chat and note across a transfer: what was said and written before it stays; the receiving
+//     technician greets the customer and runs the usual conversation from their pickup, in their
+//     language. Their note replaces the earlier technician's once written.
+//   - Report row of a transferred session: one row, naming the technician who had it at the close
+//     (the NODE scope follows that technician). Time in Transfer runs from each transfer to the
+//     receiving technician's pickup; Waiting Time counts the first queue only.
+//   - On hold: "On Hold" (D14), French "En pause" (the natural word, and "En attente" already means
+//     Waiting); bStatus SESSION_ONHOLD. While on hold nothing is said or written; taking the session
+//     back delays what remained by the length of the hold, but not the pace's close. Hold Time is in
+//     the report; Active Time (and Work Time) leave it out, so Total Time = Connecting + Waiting +
+//     Active + Hold + Transfer. A session closed from hold keeps nothing said after the hold began.
 package rescue

@@ -175,6 +175,7 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("POST", "/API/setReportDate_v2.aspx", "", "authcode=AUTH&bdate=3/1/2025&edate=3/31/2025 23:59:59", "application/x-www-form-urlencoded")
 	f.Add("GET", "/API/getReport_v2.aspx", "authcode=AUTH&node=-2&nodetype=EXTERNALROOT", "", "")
 	f.Add("GET", "/API/getChat.aspx", "authcode=AUTH&session=1093000001", "", "")
+	f.Add("GET", "/API/getHierarchy_v2.aspx", "authcode=AUTH&isnode=true&node=4310010&filteroffline=true", "", "")
 	f.Add("PUT", "/API/getNote.aspx", "", "", "")
 	f.Add("GET", "/API/nothing.aspx", "", "", "")
 	f.Add("POST", "/API/requestAuthCode.aspx", "", "email=jordan@contoso-helpdesk.example&pwd=sandbox-jordan", "multipart/form-data")
@@ -266,4 +267,73 @@ func xmlSafe(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// FuzzHierarchy sends arbitrary isnode, node and filteroffline values. Every OK reply must read the
+// way C2 reads it, start at the node asked for, and hold no offline technician when filtered.
+func FuzzHierarchy(f *testing.F) {
+	f.Add("true", "4310010", "true")
+	f.Add("True", " 4310021 ", "false")
+	f.Add("false", "x", "TRUE")
+	f.Add("true", "", "")
+	f.Add("true", "-2147483648", "1")
+	f.Add("\x00true", "4310001", "true\x00")
+
+	clk := &clock{now: t0}
+	s := New(world.New(t0), Options{Now: clk.Now, NoHistory: true})
+	m := authCodeReply.FindStringSubmatch(fuzzCall(s, "POST", "/API/requestAuthCode.aspx", "",
+		"email=jordan@contoso-helpdesk.example&pwd=sandbox-jordan", "application/x-www-form-urlencoded").body)
+	if m == nil {
+		f.Fatal("no authcode")
+	}
+	code := m[1]
+	f.Fuzz(func(t *testing.T, isnode, node, filteroffline string) {
+		q := url.Values{"authcode": {code}, "isnode": {isnode}, "node": {node}, "filteroffline": {filteroffline}}
+		r := fuzzCall(s, "GET", "/API/getHierarchy_v2.aspx", q.Encode(), "", "")
+		if r.code != http.StatusOK {
+			t.Fatalf("HTTP %d", r.code)
+		}
+		if r.body == tokInvalidParamNode {
+			if !isTrue(isnode) {
+				t.Fatalf("INVALIDPARAM_NODE without isnode=true (%q)", isnode)
+			}
+			return
+		}
+		chunks := strings.Split(r.body, "\n\n")
+		if chunks[0] != tokOK || chunks[len(chunks)-1] != "" {
+			t.Fatalf("framing: %q", r.body)
+		}
+		for i, chunk := range chunks[1 : len(chunks)-1] {
+			fields := map[string]string{}
+			for _, line := range strings.Split(chunk, "\n") {
+				k, v, ok := strings.Cut(line, ":")
+				if !ok || strings.Contains(v, ":") {
+					t.Fatalf("line %q", line)
+				}
+				fields[k] = v
+			}
+			if len(fields) != 7 {
+				t.Fatalf("node %q", chunk)
+			}
+			if id, _ := parseInt32(node); i == 0 && isTrue(isnode) && fields["NodeID"] != strconv.Itoa(id) {
+				t.Fatalf("asked for %q, first node %q", node, fields["NodeID"])
+			}
+			if isTrue(filteroffline) && fields["Type"] == "Technician" && fields["Status"] == "Offline" {
+				t.Fatalf("offline technician kept: %q", chunk)
+			}
+		}
+	})
+}
+
+// FuzzIsTrue checks isTrue against its definition: "true" in any case, within .NET white space.
+func FuzzIsTrue(f *testing.F) {
+	for _, seed := range []string{"true", " TRUE\t", "false", "", "1", "tru\u00e9", "true\x00"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want := strings.ToLower(strings.Trim(v, " \t\r\n\v\f\x00")) == "true"
+		if got := isTrue(v); got != want {
+			t.Fatalf("isTrue(%q) = %v", v, got)
+		}
+	})
 }

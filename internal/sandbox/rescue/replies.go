@@ -103,6 +103,34 @@ func replyTable(header []string, rows [][]string) string {
 	return b.String()
 }
 
+// replyHierarchy is "OK", a blank line, then each node as "Key:Value" lines (no space after the
+// colon, as D12 shows them) followed by a blank line, so that the text ends with a node separator as
+// C2's split("\n\n")[1:-1] expects. An empty value leaves its label bare ("Email:"); the root's
+// ParentID is empty.
+func replyHierarchy(nodes []hierarchyNode) string {
+	var b strings.Builder
+	b.WriteString(tokOK + lineEnd + lineEnd)
+	for _, n := range nodes {
+		parent := ""
+		if n.parent != 0 {
+			parent = strconv.Itoa(n.parent)
+		}
+		for _, kv := range [][2]string{
+			{"NodeID", strconv.Itoa(n.id)},
+			{"ParentID", parent},
+			{"Name", n.name},
+			{"Email", n.email},
+			{"Description", n.description},
+			{"Status", n.status},
+			{"Type", n.kind},
+		} {
+			b.WriteString(kv[0] + ":" + kv[1] + lineEnd)
+		}
+		b.WriteString(lineEnd)
+	}
+	return b.String()
+}
+
 func writeDelimited(b *strings.Builder, cells []string, delim string) {
 	for _, c := range cells {
 		b.WriteString(c)
@@ -118,20 +146,29 @@ var sessionColumns = []string{
 	"Language", "Transferred To", "Transferred Comment", "Is Lead Technician", "HandingOff",
 }
 
-// sessionRow is one getSession_v3 row in the caller's language. A PIN session has no entry (channel);
-// the technician who owns it is its lead; HandingOff stays empty, as in the C8 sample.
+// sessionRow is one getSession_v3 row in the caller's language, on the node of the technician who
+// has the session now. A PIN session has no entry (channel); that technician is its lead;
+// HandingOff stays empty, as in the C8 sample.
 func sessionRow(ss *session, now time.Time, lang string) []string {
-	waited := int(now.Sub(ss.statusAt) / time.Second)
-	if waited < 0 {
-		waited = 0
-	}
+	return tableRow(ss, ss.tech, statusText(lang, ss.status()), now.Sub(ss.statusAt), "", "", yesNo(lang, true))
+}
+
+// transferredRow is the row a session leaves on the node of a technician who handed it over: their
+// name, Transferred, the receiving technician's name and the comment. They no longer lead it.
+func transferredRow(ss *session, tr transfer, now time.Time, lang string) []string {
+	return tableRow(ss, tr.from, statusText(lang, tr.status()), now.Sub(tr.at), tr.to.Name, tr.comment,
+		yesNo(lang, false))
+}
+
+func tableRow(ss *session, t *technician, status string, waited time.Duration, transferredTo, comment,
+	lead string,
+) []string {
 	row := []string{
-		strconv.Itoa(ss.id), statusText(lang, ss.status()), "", "",
-		strconv.Itoa(ss.tech.RescueNodeID), ss.tech.Name, ss.started.UTC().Format(sessionTimeLayout),
-		strconv.Itoa(waited),
+		strconv.Itoa(ss.id), status, "", "", strconv.Itoa(t.RescueNodeID), t.Name,
+		ss.started.UTC().Format(sessionTimeLayout), strconv.Itoa(int(max(waited, 0) / time.Second)),
 	}
 	row = append(row, ss.fields[:]...)
-	return append(row, ss.language, "", "", yesNo(lang, true), "")
+	return append(row, ss.language, transferredTo, comment, lead, "")
 }
 
 // Time layouts: US formats, as the real service writes them.
@@ -154,28 +191,34 @@ func formatDuration(d time.Duration) string {
 // Rescue account plausibly shows (feminine, agreeing with "session").
 var statusTexts = map[string]map[Status]string{
 	"en": {
-		StatusConnecting:              "Connecting",
-		StatusWaiting:                 "Waiting",
-		StatusActive:                  "Active",
-		StatusClosedByTechnician:      "Closed by technician",
-		StatusClosedByCustomer:        "Closed by customer",
-		StatusClosedByWaitingCustomer: "Closed by waiting customer",
-		StatusClosedByActiveCustomer:  "Closed by active customer",
-		StatusTimedOut:                "Timed out",
-		StatusTimedOutByTechnician:    "Timed out: closed by technician",
-		StatusDisconnected:            "Disconnected",
+		StatusConnecting:               "Connecting",
+		StatusWaiting:                  "Waiting",
+		StatusActive:                   "Active",
+		StatusClosedByTechnician:       "Closed by technician",
+		StatusClosedByCustomer:         "Closed by customer",
+		StatusClosedByWaitingCustomer:  "Closed by waiting customer",
+		StatusClosedByActiveCustomer:   "Closed by active customer",
+		StatusTimedOut:                 "Timed out",
+		StatusTimedOutByTechnician:     "Timed out: closed by technician",
+		StatusDisconnected:             "Disconnected",
+		StatusOnHold:                   "On Hold",
+		StatusTransferred:              "Transferred",
+		StatusTransferredWithoutPickup: "Transferred",
 	},
 	"fr": {
-		StatusConnecting:              "Connexion en cours",
-		StatusWaiting:                 "En attente",
-		StatusActive:                  "Active",
-		StatusClosedByTechnician:      "Fermée par le technicien",
-		StatusClosedByCustomer:        "Fermée par le client",
-		StatusClosedByWaitingCustomer: "Fermée par le client en attente",
-		StatusClosedByActiveCustomer:  "Fermée par le client actif",
-		StatusTimedOut:                "Expirée",
-		StatusTimedOutByTechnician:    "Expirée : fermée par le technicien",
-		StatusDisconnected:            "Déconnectée",
+		StatusConnecting:               "Connexion en cours",
+		StatusWaiting:                  "En attente",
+		StatusActive:                   "Active",
+		StatusClosedByTechnician:       "Fermée par le technicien",
+		StatusClosedByCustomer:         "Fermée par le client",
+		StatusClosedByWaitingCustomer:  "Fermée par le client en attente",
+		StatusClosedByActiveCustomer:   "Fermée par le client actif",
+		StatusTimedOut:                 "Expirée",
+		StatusTimedOutByTechnician:     "Expirée : fermée par le technicien",
+		StatusDisconnected:             "Déconnectée",
+		StatusOnHold:                   "En pause",
+		StatusTransferred:              "Transférée",
+		StatusTransferredWithoutPickup: "Transférée",
 	},
 }
 

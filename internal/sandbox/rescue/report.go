@@ -240,17 +240,12 @@ func (rs reportSettings) inTimeOfDay(t time.Time) bool {
 	return sec >= rs.fromSec && sec <= rs.toSec
 }
 
+// reportRow is a closed session's row. It names the technician who had the session at its close;
+// Total Time is the sum of Connecting, Waiting, Active, Hold Time and Time in Transfer.
 func reportRow(ss *session, loc *time.Location, lang string) []string {
 	stamp := func(t time.Time) string { return t.In(loc).Format(reportTimeLayout) }
-	var connecting, waiting, active time.Duration
-	switch {
-	case !ss.activeAt.IsZero():
-		connecting, waiting, active = ss.waitingAt.Sub(ss.started), ss.activeAt.Sub(ss.waitingAt), ss.closedAt.Sub(ss.activeAt)
-	case !ss.waitingAt.IsZero():
-		connecting, waiting = ss.waitingAt.Sub(ss.started), ss.closedAt.Sub(ss.waitingAt)
-	default:
-		connecting = ss.closedAt.Sub(ss.started)
-	}
+	d := ss.durations(ss.closedAt)
+	active := d[phaseActive]
 	tools := ""
 	if active > 0 {
 		tools = "Chat, Remote Control"
@@ -262,9 +257,10 @@ func reportRow(ss *session, loc *time.Location, lang string) []string {
 	row = append(row, ss.fields[:]...)
 	return append(row,
 		ss.tracking, ss.device.customerIP, "", tools, resolvedText(lang, ss.resolved()), "", "", "",
-		formatDuration(connecting), formatDuration(waiting), formatDuration(ss.closedAt.Sub(ss.started)),
-		formatDuration(active), formatDuration(active), formatDuration(0), formatDuration(0),
-		formatDuration(0), formatDuration(0), ss.device.platform, ss.tech.Email, "", ss.device.hostName,
+		formatDuration(d[phaseConnecting]), formatDuration(d[phaseWaiting]),
+		formatDuration(ss.closedAt.Sub(ss.started)), formatDuration(active), formatDuration(active),
+		formatDuration(d[phaseHold]), formatDuration(d[phaseTransfer]), formatDuration(0), formatDuration(0),
+		ss.device.platform, ss.tech.Email, "", ss.device.hostName,
 		technicianGroup,
 	)
 }

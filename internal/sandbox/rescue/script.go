@@ -129,11 +129,8 @@ func (s *Server) seedHistory(w *world.World, now time.Time) {
 		}
 		start := now.Add(-time.Duration(7*24*60-i*12*60-(i*37)%50) * time.Minute)
 		id := s.ids.next()
-		ss := &session{
-			id: id, pin: fmt.Sprintf("%06d", id*7919%1000000), tech: t, fields: fields,
-			tracking: tracking, language: t.Language, device: deviceFor(id),
-			stage: StageConnecting, started: start, statusAt: start,
-		}
+		ss := newSession(id, fmt.Sprintf("%06d", id*7919%1000000), t, start, s.pinValidity)
+		ss.fields, ss.tracking = fields, tracking
 		s.playHistory(ss, i)
 		s.addSession(ss)
 	}
