@@ -21,6 +21,10 @@ type RescueAPI interface {
 	User(ctx context.Context, authcode string, node int) (rescue.User, error)
 	RequestPINCode(ctx context.Context, authcode string, r rescue.PINRequest) (string, error)
 	Sessions(ctx context.Context, authcode string, node int) ([]rescue.Session, error)
+	SessionReport(ctx context.Context, authcode string, node int, from, to time.Time) ([]rescue.ReportRow, error)
+	Note(ctx context.Context, authcode string, sessionID int) (string, error)
+	Chat(ctx context.Context, authcode string, sessionID int) ([]rescue.ChatLine, error)
+	Hierarchy(ctx context.Context, authcode string) ([]rescue.Node, error)
 	JoinURL(pin string) string
 }
 
@@ -79,15 +83,17 @@ type RescueSettings struct {
 
 // PIN is one PIN code issued for a case.
 type PIN struct {
-	Code         string    `json:"pin"`
-	CaseID       string    `json:"case_id"`
-	CaseNumber   string    `json:"case_number"`
-	Customer     string    `json:"customer"`
-	JoinURL      string    `json:"join_url"`
-	Correlation  string    `json:"correlation"` // the token in the correlation field
-	IssuedAt     time.Time `json:"issued_at"`
-	ExpiresAt    time.Time `json:"expires_at"`
-	TechnicianID int       `json:"technician_id"`
+	Code       string `json:"pin"`
+	CaseID     string `json:"case_id"`
+	CaseNumber string `json:"case_number"`
+	Customer   string `json:"customer"`
+	// CustomerEmail is the invitation's address (empty when the case has none).
+	CustomerEmail string    `json:"customer_email,omitempty"`
+	JoinURL       string    `json:"join_url"`
+	Correlation   string    `json:"correlation"` // the token in the correlation field
+	IssuedAt      time.Time `json:"issued_at"`
+	ExpiresAt     time.Time `json:"expires_at"`
+	TechnicianID  int       `json:"technician_id"`
 }
 
 // Presence is the technician's console status as Rescue last reported it, and when.
@@ -451,7 +457,7 @@ func (r *Rescue) noteConsoleRunning() {
 func (r *Rescue) issued(ctx context.Context, c CaseRef, code, token string) PIN {
 	now := r.now().UTC()
 	p := PIN{
-		Code: code, CaseID: c.ID, CaseNumber: c.Number, Customer: c.Customer,
+		Code: code, CaseID: c.ID, CaseNumber: c.Number, Customer: c.Customer, CustomerEmail: c.CustomerEmail,
 		JoinURL: r.api.JoinURL(code), Correlation: token,
 		IssuedAt: now, ExpiresAt: now.Add(r.settings.PINValidity),
 	}
