@@ -10,7 +10,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// caseDetail is the pane beside the list: the selected case in full, and what can be done with it.
+// caseDetail is the pane beside the list: the selected case in full and its past sessions, in two
+// tabs, and what can be done with it. When one of its sessions closes, the wrap-up card takes the
+// tabs' and the PIN's place until it is saved or skipped.
 type caseDetail struct {
 	content fyne.CanvasObject
 	current Case
@@ -22,15 +24,23 @@ type caseDetail struct {
 	fields      map[string]*widget.Label
 	description *widget.Label
 	pin         *pinPanel
+	pinArea     *fyne.Container
+	tabs        *container.AppTabs
+	sessions    *sessionList
+	wrapUp      *wrapUpCard
 
-	onSelect func(Case) // another case is shown
+	onSelect   func(Case) // another case is shown
+	onSessions func(Case) // the Sessions tab is opened on a case
 }
 
 // detailFields are the labelled values, in the order they are shown.
 var detailFields = []string{"Customer", "E-mail", "Priority", "Status", "Owner", "Created", "Modified"}
 
 func newCaseDetail(onOpen func(Case), now func() time.Time) *caseDetail {
-	d := &caseDetail{fields: map[string]*widget.Label{}, pin: newPINPanel(now)}
+	d := &caseDetail{
+		fields: map[string]*widget.Label{}, pin: newPINPanel(now), wrapUp: newWrapUpCard(),
+		sessions: newSessionList(caseSessionRow, lang.L("No session for this case yet.")),
+	}
 	d.placeholder = widget.NewLabel(lang.L("Select a case to see its details."))
 	d.placeholder.Alignment = fyne.TextAlignCenter
 	d.placeholder.Wrapping = fyne.TextWrapWord
@@ -57,9 +67,17 @@ func newCaseDetail(onOpen func(Case), now func() time.Time) *caseDetail {
 	details := container.NewVBox(d.title, d.number, form, widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Case description"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.description, container.NewHBox(open))
-	// The PIN stays in view below the scrolling details: it is what the technician reads aloud.
-	d.body = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), d.pin.content), nil, nil,
-		container.NewVScroll(details))
+	d.tabs = container.NewAppTabs(
+		container.NewTabItem(lang.L("Details"), container.NewVScroll(details)),
+		container.NewTabItem(lang.L("Sessions"), d.sessions.content))
+	d.tabs.OnSelected = func(*container.TabItem) {
+		if d.sessionsOpen() {
+			d.onSessions(d.current)
+		}
+	}
+	// The PIN stays in view below the tabs: it is what the technician reads aloud.
+	d.pinArea = container.NewVBox(widget.NewSeparator(), d.pin.content)
+	d.body = container.NewBorder(nil, d.pinArea, nil, nil, container.NewStack(d.tabs, d.wrapUp.content))
 	d.body.Hide()
 	d.content = container.NewStack(middle(d.placeholder), d.body)
 	return d
@@ -92,10 +110,31 @@ func (d *caseDetail) show(c Case) {
 	d.body.Show()
 	if changed {
 		d.pin.reset()
+		d.sessions.clear()
 		if d.onSelect != nil {
 			d.onSelect(c)
 		}
+		if d.sessionsOpen() {
+			d.onSessions(c)
+		}
 	}
+}
+
+// sessionsOpen is true when the Sessions tab is the one in front.
+func (d *caseDetail) sessionsOpen() bool { return d.tabs.SelectedIndex() == 1 }
+
+// showWrapUp puts the wrap-up card in place of the tabs and the PIN, whose session is over, or
+// puts them back.
+func (d *caseDetail) showWrapUp(on bool) {
+	if on {
+		d.tabs.Hide()
+		d.pinArea.Hide()
+		d.wrapUp.content.Show()
+		return
+	}
+	d.wrapUp.content.Hide()
+	d.tabs.Show()
+	d.pinArea.Show()
 }
 
 // clear empties the pane.

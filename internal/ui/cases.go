@@ -35,10 +35,14 @@ type casesScreen struct {
 	failText *widget.Label
 	detail   *caseDetail
 	light    *consoleLight
+	recent   *widget.Button
+	pending  *widget.Label
+	pendRow  *fyne.Container
 
 	onRefresh func()
 	onCancel  func()
 	onOpen    func(Case)
+	onRecent  func()
 }
 
 // caseTimeLayout is how dates read in both languages: unambiguous and short.
@@ -84,15 +88,20 @@ func newCasesScreen(now func() time.Time) *casesScreen {
 	s.failure.Hide()
 
 	s.detail = newCaseDetail(func(c Case) { s.onOpen(c) }, now)
+	s.recent = widget.NewButtonWithIcon(lang.L("Recent sessions"), theme.HistoryIcon(), func() { s.onRecent() })
+	s.pending = widget.NewLabel("")
+	s.pending.Importance = widget.LowImportance
+	s.pendRow = container.NewHBox(layout.NewSpacer(), s.pending) // right under the console light
+	s.pendRow.Hide()
 
 	// The sort menu is as wide as its longest choice, in French too, rather than cut.
 	sortBox := container.NewGridWrap(fyne.NewSize(200, s.sortBy.MinSize().Height), s.sortBy)
-	tools := container.NewBorder(nil, nil, nil, container.NewHBox(sortBox, s.refresh, s.light.content), s.search)
+	tools := container.NewBorder(nil, nil, nil, container.NewHBox(sortBox, s.refresh, s.recent, s.light.content), s.search)
 	left := container.NewStack(s.list, middle(s.empty), middle(s.failure))
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.55
 	s.sortBy.SetSelectedIndex(sortModified) // now that the list exists to be sorted
-	s.content = container.NewBorder(container.NewVBox(tools, s.progress, s.banner), nil, nil, nil, split)
+	s.content = container.NewBorder(container.NewVBox(tools, s.pendRow, s.progress, s.banner), nil, nil, nil, split)
 	return s
 }
 
@@ -205,6 +214,20 @@ func (s *casesScreen) setBanner(text string) {
 	s.banner.SetText(text)
 	s.banner.Hidden = text == ""
 	s.banner.Refresh()
+}
+
+// setPending says how many writes wait to reach Dynamics; none hides the line.
+func (s *casesScreen) setPending(n int) {
+	switch {
+	case n <= 0:
+		s.pendRow.Hide()
+		return
+	case n == 1:
+		s.pending.SetText(fmt.Sprintf(lang.L("%d change waiting to be saved to Dynamics"), n))
+	default:
+		s.pending.SetText(fmt.Sprintf(lang.L("%d changes waiting to be saved to Dynamics"), n))
+	}
+	s.pendRow.Show()
 }
 
 // setFailure shows a failure in place of the list, when there is no list to show.

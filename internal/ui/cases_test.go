@@ -21,7 +21,7 @@ func newCasesShell(t *testing.T, a fyne.App, cases *fakeCases, links *fakeLinks)
 	if links == nil {
 		links = &fakeLinks{}
 	}
-	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: &fakeRescue{}, Links: links}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: &fakeRescue{}, Links: links, Sessions: &fakeSessions{}}, syncRun)
 	cases.shell = s
 	s.Window().Resize(fyne.NewSize(900, 560))
 	t.Cleanup(s.Window().Close)
@@ -210,7 +210,7 @@ func TestNotKeptForNextTimeIsSaid(t *testing.T) {
 	auth := signedIn()
 	auth.notKept = "the keyring is locked"
 	cases := &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: sampleCases(), AsOf: asOfTime}}}}
-	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: cases, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: cases, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.start()
 	t.Cleanup(s.Window().Close)
 	if s.cases.banner.Text != "Not kept for next time: the keyring is locked" || len(s.cases.shown) != 3 {

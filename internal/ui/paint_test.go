@@ -17,7 +17,7 @@ func TestReadyNamesTheFirstScreen(t *testing.T) {
 	} {
 		var got []string
 		s := newShell(a, sandboxEnv, Services{
-			Auth: c.auth, Cases: &fakeCases{cached: c.cache}, Rescue: &fakeRescue{}, Links: &fakeLinks{},
+			Auth: c.auth, Cases: &fakeCases{cached: c.cache}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{},
 			Ready: func(what string) { got = append(got, what) },
 		}, syncRun)
 		s.start()

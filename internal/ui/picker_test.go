@@ -16,7 +16,7 @@ var sandboxPeople = []Choice{
 
 func TestAccountPickerAnswersTheTappedAccount(t *testing.T) {
 	a := newTestApp(t)
-	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.Window().Resize(fyne.NewSize(900, 560))
 	var got []string
 	d := s.accountPicker(sandboxPeople, func(k string) { got = append(got, k) })
@@ -31,7 +31,7 @@ func TestAccountPickerAnswersTheTappedAccount(t *testing.T) {
 
 func TestAccountPickerDismissedAnswersEmpty(t *testing.T) {
 	a := newTestApp(t)
-	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	var got []string
 	d := s.accountPicker(sandboxPeople, func(k string) { got = append(got, k) })
 	d.Show()
@@ -43,7 +43,7 @@ func TestAccountPickerDismissedAnswersEmpty(t *testing.T) {
 
 func TestChooseAccountGivesUpWithItsContext(t *testing.T) {
 	a := newTestApp(t)
-	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := s.ChooseAccount(ctx, sandboxPeople); !errors.Is(err, context.Canceled) {

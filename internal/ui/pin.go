@@ -17,7 +17,8 @@ import (
 
 // pinPanel is the PIN part of a case's detail: the button that asks for a PIN and says why it
 // cannot when the console is required and not running, then the PIN itself in large digits with
-// what the technician does with it (copy, send the join link, watch it expire).
+// what the technician does with it (copy, send the join link, watch it expire), and below it the
+// live status of the session the PIN opened.
 type pinPanel struct {
 	content fyne.CanvasObject
 	now     func() time.Time
@@ -33,6 +34,7 @@ type pinPanel struct {
 	validity *widget.Label
 	join     *widget.Hyperlink
 	pin      PINCode
+	live     *liveLine
 
 	onGenerate func()
 	onRecheck  func()
@@ -43,7 +45,7 @@ type pinPanel struct {
 }
 
 func newPINPanel(now func() time.Time) *pinPanel {
-	p := &pinPanel{now: now}
+	p := &pinPanel{now: now, live: newLiveLine()}
 	p.generate = widget.NewButtonWithIcon(lang.L("Generate PIN"), theme.ContentAddIcon(), func() { p.onGenerate() })
 	p.generate.Importance = widget.HighImportance
 	p.recheck = widget.NewButtonWithIcon(lang.L("Check again"), theme.ViewRefreshIcon(), func() { p.onRecheck() })
@@ -78,7 +80,7 @@ func newPINPanel(now func() time.Time) *pinPanel {
 
 	p.content = container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Remote session"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(p.generate, p.recheck), p.reason, p.progress, p.problem, p.shown)
+		container.NewHBox(p.generate, p.recheck), p.reason, p.progress, p.problem, p.shown, p.live.content)
 	return p
 }
 

@@ -118,7 +118,7 @@ func newPINShell(t *testing.T, a fyne.App, r *fakeRescue, links *fakeLinks) *She
 		links = &fakeLinks{}
 	}
 	cases := &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: sampleCases(), AsOf: asOfTime}}}}
-	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: r, Links: links}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: r, Links: links, Sessions: &fakeSessions{}}, syncRun)
 	s.now = func() time.Time { return pinClock }
 	cases.shell = s
 	s.Window().Resize(fyne.NewSize(900, 640))
@@ -520,7 +520,7 @@ func BenchmarkClickToPINShown(b *testing.B) {
 	a := test.NewTempApp(b)
 	r := &fakeRescue{signedIn: true}
 	cases := &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: sampleCases(), AsOf: asOfTime}}}}
-	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: r, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: r, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	defer s.Window().Close()
 	s.start()
 	s.cases.list.Select(0)

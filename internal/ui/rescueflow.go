@@ -73,8 +73,10 @@ func (s *Shell) setVisible(v bool) {
 	s.rescue.mu.Unlock()
 }
 
-// caseSelected shows the case's last PIN if it is still valid, and freshens the console status.
+// caseSelected shows the case's last PIN if it is still valid and its live session, and freshens
+// the console status.
 func (s *Shell) caseSelected(c Case) {
+	s.sessionCaseSelected()
 	s.async(func() {
 		pin, ok := s.svc.Rescue.LastPIN(c.ID)
 		if !ok || !pin.ExpiresAt.After(s.now()) {

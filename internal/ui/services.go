@@ -158,3 +158,89 @@ type Rescue interface {
 	// SSO says whether sign-in with an SSO ID is possible (the company's SSO settings are set).
 	SSO() bool
 }
+
+// SessionState is where a tracked session is, in the words the live status uses.
+type SessionState string
+
+// The states of a tracked session.
+const (
+	SessionConnecting   SessionState = "connecting"   // PIN issued; the customer has not joined yet
+	SessionWaiting      SessionState = "waiting"      // the customer is in the queue
+	SessionActive       SessionState = "active"       // a technician picked the session up
+	SessionOnHold       SessionState = "onhold"       // put on hold by the technician
+	SessionTransferring SessionState = "transferring" // on its way to another technician
+	SessionClosed       SessionState = "closed"       // ended; its details follow
+	SessionExpired      SessionState = "expired"      // the PIN expired unused
+)
+
+// LiveSession is a session being followed after its PIN, as the window and the tray show it.
+type LiveSession struct {
+	CaseID     string
+	CaseNumber string
+	Customer   string
+	PIN        string
+	SessionID  int // 0 until Rescue lists the session
+	State      SessionState
+	StatusText string    // Rescue's own status text, in the account's language
+	Technician string    // who has the session now
+	Since      time.Time // when the state began
+	ExpiresAt  time.Time // when an unused PIN expires
+}
+
+// ChatLine is one line of a session's chat transcript.
+type ChatLine struct {
+	At   string // as Rescue writes it, e.g. "2:05:07 PM"
+	From string
+	Text string
+}
+
+// SessionDetails is a finished session as the details view shows it.
+type SessionDetails struct {
+	SessionID    int
+	CaseID       string
+	CaseNumber   string
+	Customer     string
+	Technician   string
+	Start, End   time.Time
+	Waiting      time.Duration
+	Active       time.Duration
+	Total        time.Duration
+	Status       string // Rescue's status text
+	Resolved     bool
+	ToolsUsed    string
+	Platform     string
+	Notes        string
+	Chat         []ChatLine
+	WrittenBack  bool   // the session record is in Dynamics
+	CaseResolved bool   // the case was resolved from the wrap-up
+	Summary      string // the internal note written on the case, if any
+}
+
+// WrapUp is what the technician decides on the wrap-up card after a session.
+type WrapUp struct {
+	SessionID   int
+	AddNote     bool   // write an internal note on the case
+	Summary     string // its text, editable
+	ResolveCase bool   // resolve the case (CloseIncident)
+}
+
+// Sessions follows sessions after their PIN and gives their details.
+type Sessions interface {
+	// Live is the sessions being followed now, from memory, at once.
+	Live() []LiveSession
+	// OnChange sets the function called (from any goroutine) whenever a live session changes
+	// state, or the number of pending writes changes.
+	OnChange(func())
+	// Pending is how many writes to Dynamics wait in the outbox.
+	Pending() int
+	// Details is one session's details, from this computer or else from Dynamics.
+	Details(ctx context.Context, sessionID int) (SessionDetails, error)
+	// ForCase is the case's sessions, read from Dynamics, newest first.
+	ForCase(ctx context.Context, caseID string) ([]SessionDetails, error)
+	// Recent is the technician's sessions of the last period, newest first.
+	Recent(ctx context.Context, period time.Duration) ([]SessionDetails, error)
+	// SuggestedSummary is the wrap-up card's starting text for a finished session.
+	SuggestedSummary(sessionID int) string
+	// WrapUp records the technician's decision; the writes go through the outbox.
+	WrapUp(ctx context.Context, w WrapUp) error
+}

@@ -21,13 +21,16 @@ type Services struct {
 	Cases  Cases
 	Rescue Rescue
 	Links  Links
+	// Sessions follows the sessions after their PIN; without it the screens show none.
+	Sessions Sessions
 	// Ready, when set, is called once on the UI goroutine when the first screen has its content:
 	// "signin", or "cached" when the window opened on the cases kept from last time.
 	Ready func(what string)
 }
 
-// Shell is the main window, its two screens (sign-in and my open cases) and the tray icon. It is the
-// controller: it runs every service call off the UI goroutine with a cancel, and comes back with fyne.Do.
+// Shell is the main window, its two screens (sign-in and my open cases), the windows of Recent
+// sessions and of a session's details, and the tray icon. It is the controller: it runs every
+// service call off the UI goroutine with a cancel, and comes back with fyne.Do.
 type Shell struct {
 	app     fyne.App
 	window  fyne.Window
@@ -41,6 +44,10 @@ type Shell struct {
 	account Account
 	rescue  rescueFlow
 	now     func() time.Time // the clock PINs expire by; tests stop it
+
+	sessions   sessionWatch
+	recentView *recentView        // while Recent sessions is open
+	detailView *sessionDetailView // while a session's details are open
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // the long operation under way, if any
@@ -80,6 +87,7 @@ func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Sh
 	}
 	s.addShortcuts()
 	s.wireRescue()
+	s.wireSessions()
 	return s
 }
 
@@ -153,8 +161,10 @@ func (s *Shell) show(screen fyne.CanvasObject) {
 	s.window.SetContent(screen)
 }
 
-// restore opens on the cached cases when someone is signed in, and on the sign-in screen otherwise.
+// restore opens on the cached cases when someone is signed in, and on the sign-in screen otherwise;
+// the sessions followed since before the window opened are shown too.
 func (s *Shell) restore() {
+	s.syncSessions(false)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	acct, signedIn := s.svc.Auth.Account(ctx)
@@ -350,7 +360,8 @@ func (s *Shell) signOut() {
 }
 
 // addShortcuts binds the keyboard: Ctrl+W hides to the tray, Ctrl+Q quits, Ctrl+F searches, Ctrl+R
-// refreshes, Ctrl+O opens the selected case in Dynamics, Ctrl+G generates a PIN for it (Cmd on macOS).
+// refreshes, Ctrl+O opens the selected case in Dynamics, Ctrl+G generates a PIN for it, Ctrl+H opens
+// Recent sessions (Cmd on macOS).
 func (s *Shell) addShortcuts() {
 	bind := func(key fyne.KeyName, do func()) {
 		s.window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
@@ -365,6 +376,7 @@ func (s *Shell) addShortcuts() {
 		}
 	})
 	bind(fyne.KeyG, s.generatePIN)
+	bind(fyne.KeyH, s.showRecent)
 	bind(fyne.KeyO, func() {
 		if s.cases.detail.current.ID != "" {
 			s.openCase(s.cases.detail.current)

@@ -11,7 +11,7 @@ import (
 
 func newSignedOutShell(t *testing.T, a fyne.App, auth *fakeAuth, cases *fakeCases, run func(func())) *Shell {
 	t.Helper()
-	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: cases, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, run)
+	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: cases, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, run)
 	s.Window().Resize(fyne.NewSize(900, 560))
 	t.Cleanup(s.Window().Close)
 	s.start()

@@ -8,13 +8,19 @@ import (
 	"fyne.io/fyne/v2/lang"
 )
 
-// trayMenu is the tray icon's menu: the window, the most recent cases, refresh, sign out and quit.
+// trayMenu is the tray icon's menu: the window, the console and the live sessions, the most recent
+// cases, Recent sessions, refresh, sign out and quit.
 func (s *Shell) trayMenu() *fyne.Menu {
 	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Open Rescue Companion"), s.Show)}
 	if s.account.Username != "" {
 		light := fyne.NewMenuItem(trayPresence(s.rescue.presence), nil)
 		light.Disabled = true // a status line, not an action
 		items = append(items, light)
+	}
+	for _, line := range s.sessions.trayLines {
+		status := fyne.NewMenuItem(line, nil)
+		status.Disabled = true
+		items = append(items, status)
 	}
 	if len(s.recent) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator())
@@ -24,6 +30,7 @@ func (s *Shell) trayMenu() *fyne.Menu {
 		}
 	}
 	items = append(items, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("Recent sessions"), s.showRecent),
 		fyne.NewMenuItem(lang.L("Refresh cases"), func() {
 			if s.account.Username != "" {
 				s.refresh()

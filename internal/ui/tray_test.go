@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"testing"
 	"time"
@@ -20,11 +21,11 @@ func labels(m *fyne.Menu) []string {
 
 func TestTrayMenuSignedOut(t *testing.T) {
 	a := &trayApp{App: newTestApp(t)}
-	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.start()
 	t.Cleanup(s.Window().Close)
-	want := []string{"Open Rescue Companion", "", "Refresh cases", "Forget Rescue credentials", "Sign out", "", "Quit"}
-	if got := labels(a.menu); len(got) != len(want) || got[0] != want[0] || got[len(got)-1] != "Quit" {
+	want := []string{"Open Rescue Companion", "", "Recent sessions", "Refresh cases", "Forget Rescue credentials", "Sign out", "", "Quit"}
+	if got := labels(a.menu); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("menu %q, want %q", got, want)
 	}
 	if a.icon == nil || a.window != s.Window() {
@@ -43,13 +44,14 @@ func TestTrayListsRecentCasesAndEachOpensItsCase(t *testing.T) {
 		many = append(many, c)
 	}
 	cases := &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: many, AsOf: asOfTime}}}}
-	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: cases, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.start()
 	t.Cleanup(s.Window().Close)
 
 	got := labels(a.menu)
-	// Open, console, separator, 10 cases, separator, Refresh, Forget, Sign out, separator, Quit; titles cut at 40
-	if len(got) != 19 || got[3] != "CAS-0a · VPN drops every 10 minutes on the home …" || got[12] != "CAS-0j · VPN drops every 10 minutes on the home …" {
+	// Open, console, separator, 10 cases, separator, Recent sessions, Refresh, Forget, Sign out, separator,
+	// Quit; titles cut at 40
+	if len(got) != 20 || got[3] != "CAS-0a · VPN drops every 10 minutes on the home …" || got[12] != "CAS-0j · VPN drops every 10 minutes on the home …" {
 		t.Fatalf("menu %q", got)
 	}
 	s.cases.search.SetText("imprimante") // hides case "a"
@@ -70,7 +72,7 @@ func TestTrayListsRecentCasesAndEachOpensItsCase(t *testing.T) {
 func TestTraySignOut(t *testing.T) {
 	a := &trayApp{App: newTestApp(t)}
 	auth := signedIn()
-	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: sampleCases()}}}}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: auth, Cases: &fakeCases{answers: []caseAnswer{{list: CaseList{Cases: sampleCases()}}}}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.start()
 	t.Cleanup(s.Window().Close)
 	for _, it := range a.menu.Items {
@@ -81,7 +83,7 @@ func TestTraySignOut(t *testing.T) {
 	if auth.signOuts != 1 || !s.signIn.choose.Visible() || len(s.cases.all) != 0 {
 		t.Fatalf("sign out: %d calls, sign-in shown %v, %d cases kept", auth.signOuts, s.signIn.choose.Visible(), len(s.cases.all))
 	}
-	if got := labels(a.menu); len(got) != 7 {
+	if got := labels(a.menu); len(got) != 8 {
 		t.Fatalf("the recent cases stayed in the tray: %q", got)
 	}
 }
@@ -89,7 +91,7 @@ func TestTraySignOut(t *testing.T) {
 func TestTraySpeaksFrench(t *testing.T) {
 	a := &trayApp{App: newTestApp(t)}
 	useLanguage(t, "fr")
-	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.start()
 	t.Cleanup(s.Window().Close)
 	got := labels(a.menu)
@@ -100,14 +102,14 @@ func TestTraySpeaksFrench(t *testing.T) {
 
 func TestWithTrayCloseHidesWithoutTrayHideQuits(t *testing.T) {
 	a := &trayApp{App: newTestApp(t)}
-	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.Show()
 	s.Window().Close() // the close intercept hides instead
 	if a.quits != 0 {
 		t.Fatal("closing the window quit the app")
 	}
 	p := &plainApp{App: test.NewTempApp(t)}
-	s2 := newShell(p, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}}, syncRun)
+	s2 := newShell(p, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s2.Hide()
 	if p.quits != 1 {
 		t.Fatal("without a tray, hiding must quit")

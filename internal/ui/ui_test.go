@@ -22,12 +22,16 @@ type trayApp struct {
 	icon   fyne.Resource
 	window fyne.Window
 	quits  int
+	notes  []*fyne.Notification // every notification sent, in order (the test app keeps only the last)
 }
 
 func (a *trayApp) SetSystemTrayMenu(m *fyne.Menu)    { a.menu = m }
 func (a *trayApp) SetSystemTrayIcon(r fyne.Resource) { a.icon = r }
 func (a *trayApp) SetSystemTrayWindow(w fyne.Window) { a.window = w }
 func (a *trayApp) Quit()                             { a.quits++ }
+func (a *trayApp) SendNotification(n *fyne.Notification) {
+	a.notes = append(a.notes, n)
+}
 
 // plainApp is the test app with Quit observed and no tray.
 type plainApp struct {
