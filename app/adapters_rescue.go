@@ -72,6 +72,9 @@ func (u uiRescue) RequestPIN(ctx context.Context, c ui.Case) (ui.PINCode, error)
 	if err != nil {
 		return ui.PINCode{}, uiRescueError(err)
 	}
+	if err := u.svc.desk.get().Tracker.Follow(p); err != nil {
+		log.Printf("the session will not be followed after a restart: %v", err)
+	}
 	go u.record.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

@@ -32,6 +32,10 @@ const usage = `Usage:
   rescue-companion rescue-auth (--email ADDRESS | --sso-id ID | --token)
                                                  sign in to Rescue; the password or token is read from standard input
   rescue-companion pin CASE-NUMBER [--json]      generate a Rescue PIN code for one of my open cases
+  rescue-companion sync [--wait]                 follow the sessions and write them to Dynamics, headless
+  rescue-companion sessions [--case N] [--since 7d] [--json]
+                                                 my recent sessions, or a case's, from Dynamics
+  rescue-companion session SESSION-ID [--json]   one session's details
   rescue-companion sandbox [--dir DIR]           serve the sandbox services on loopback until interrupted
   rescue-companion version                       print the version
 
@@ -57,6 +61,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runRescueAuth(args[1:], defaultCLIEnv(stdout, stderr))
 		case "pin":
 			return runPIN(args[1:], defaultCLIEnv(stdout, stderr))
+		case "sync":
+			return runSync(args[1:], defaultCLIEnv(stdout, stderr))
+		case "sessions":
+			return runSessions(args[1:], defaultCLIEnv(stdout, stderr))
+		case "session":
+			return runSession(args[1:], defaultCLIEnv(stdout, stderr))
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return exitOK

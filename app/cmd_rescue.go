@@ -134,6 +134,9 @@ func runPIN(args []string, e cliEnv) int {
 	if err != nil {
 		return e.failPIN(err)
 	}
+	if err := svc.desk.get().Tracker.Follow(pin); err != nil {
+		fmt.Fprintf(e.stderr, "rescue-companion: the session will not be followed after a restart: %v\n", err)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")

@@ -38,7 +38,9 @@ func runGUICommand(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rescue-companion: translations: %v\n", err)
 	}
 	a.SetIcon(ui.AppIcon())
-	services := ui.Services{Auth: uiAuth{svc}, Cases: uiCases{svc}, Rescue: newUIRescue(svc), Links: uiLinks{svc}}
+	services := ui.Services{
+		Auth: uiAuth{svc}, Cases: uiCases{svc}, Rescue: newUIRescue(svc), Sessions: uiSessions{svc}, Links: uiLinks{svc},
+	}
 	var ready chan struct{}
 	if os.Getenv(traceReadyEnv) != "" {
 		ready = make(chan struct{})
@@ -52,6 +54,9 @@ func runGUICommand(args []string, stderr io.Writer) int {
 		ui.WhenShown(a, ready, func(t time.Time) { fmt.Fprintf(stderr, "shown %d\n", t.UnixNano()) })
 	}
 	shell.Show()
+	work, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	go svc.desk.get().Run(work) // follows sessions and writes them back while the app runs
 	a.Run()
 	return exitOK
 }

@@ -31,6 +31,7 @@ type services struct {
 	store  *lazyStore
 	cases  *lazyCases
 	rescue *lazyRescue
+	desk   *lazyDesk
 	relay  *companion.WaitRelay
 	opener browser.Opener
 	mailer browser.Opener
@@ -81,7 +82,7 @@ func buildServices(cfg config.Config, dir stateDir, hc *http.Client, keyring sec
 		return nil, err
 	}
 	st := &lazyStore{keyring: keyring, path: dir.store()}
-	return &services{
+	svc := &services{
 		cfg:    cfg,
 		auth:   a,
 		dyn:    dyn,
@@ -93,7 +94,9 @@ func buildServices(cfg config.Config, dir stateDir, hc *http.Client, keyring sec
 		keys:   keyring,
 		cases:  &lazyCases{source: dyn, store: st},
 		rescue: &lazyRescue{api: rc, keyring: keyring, store: st, settings: rescueSettings(cfg)},
-	}, nil
+	}
+	svc.desk = &lazyDesk{svc: svc}
+	return svc, nil
 }
 
 // rescueSettings are the organisation's options that shape a PIN request.
