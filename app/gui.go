@@ -103,7 +103,7 @@ type chooser func(ctx context.Context, choices []ui.Choice) (string, error)
 // setUpSandbox starts the fakes in-process. Its state (tokens, cases, keys) lives in memory and in a
 // temporary folder removed at exit: the sandbox leaves nothing behind.
 func setUpSandbox(choose chooser) (*services, ui.Environment, func(), error) {
-	sb, err := sandbox.Start(sandbox.Options{AutoApproveDevice: true})
+	sb, err := sandbox.Start(sandbox.Options{AutoApproveDevice: true, Pace: sandboxPace})
 	if err != nil {
 		return nil, ui.Environment{}, nil, err
 	}
@@ -190,3 +190,7 @@ func hostOf(raw string) string {
 	}
 	return u.Hostname()
 }
+
+// sandboxPace is how long each stage of a sandbox session lasts in the app: short enough for a
+// newcomer to watch a session go from the PIN to its details in a minute or two.
+const sandboxPace = 20 * time.Second

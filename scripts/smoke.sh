@@ -43,6 +43,8 @@ drive() {
     xdotool key --window "$win" Return
     sleep 2
     import -window root "shots/$PREFIX-pin.png"
+    sleep 25                              # the sandbox customer joins the queue, then is picked up
+    import -window root "shots/$PREFIX-live.png"
   '
 }
 
@@ -55,7 +57,7 @@ failed=0
 for run in "en_US.UTF-8 dark en-dark" "fr_FR.UTF-8 light fr-light"; do
   set -- $run
   drive "$1" "$2" "$3"
-  for shot in signin picker cases rescue-signin pin; do
+  for shot in signin picker cases rescue-signin pin live; do
     colours=$(convert "shots/$3-$shot.png" -format '%k' info:)
     echo "shots/$3-$shot.png: $colours distinct colours"
   done

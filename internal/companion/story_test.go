@@ -456,7 +456,27 @@ func TestRefusedWritesAreParkedNotRetriedForever(t *testing.T) {
 }
 
 func TestATransferReassignsTheCaseToTheTechnicianWhoPicksItUp(t *testing.T) {
-	s := newStory(t, storyOptions{settings: WriteBackSettings{ReassignAtStart: true}})
+	s := transferStory(t, true)
+	jordan, _ := s.sb.World.Technician("jordan")
+	owner, _, _ := s.dyn.CaseState(context.Background(), s.caseRef.ID)
+	if owner != jordan.SystemUserID {
+		t.Fatalf("case owner %s, want jordan %s (problems %v)", owner, jordan.SystemUserID, s.errs)
+	}
+}
+
+func TestWithoutTheOptionATransferLeavesTheCaseWhereItIs(t *testing.T) {
+	s := transferStory(t, false)
+	camille, _ := s.sb.World.Technician("camille")
+	owner, _, _ := s.dyn.CaseState(context.Background(), s.caseRef.ID)
+	if jobs, _ := s.box.List(); owner != camille.SystemUserID || len(jobs) != 0 {
+		t.Fatalf("case owner %s, jobs %+v", owner, jobs)
+	}
+}
+
+// transferStory runs a session that camille picks up and transfers to jordan, who closes it.
+func transferStory(t *testing.T, reassign bool) *story {
+	t.Helper()
+	s := newStory(t, storyOptions{settings: WriteBackSettings{ReassignAtStart: reassign}})
 	s.signInRescue("camille")
 	s.requestPIN()
 	sess, _ := s.sb.Rescue.SessionByPIN(s.pin.Code)
@@ -480,15 +500,11 @@ func TestATransferReassignsTheCaseToTheTechnicianWhoPicksItUp(t *testing.T) {
 	if fmt.Sprint(s.picked) != fmt.Sprint([]int{camille.RescueNodeID, jordan.RescueNodeID}) {
 		t.Fatalf("picked up by %v", s.picked)
 	}
-	owner, _, _ := s.dyn.CaseState(context.Background(), s.caseRef.ID)
-	if owner != jordan.SystemUserID {
-		jobs, _ := s.box.List()
-		t.Fatalf("case owner %s, want jordan %s (problems %v, jobs %+v)", owner, jordan.SystemUserID, s.errs, jobs)
-	}
 	recs := s.records()
 	if len(recs) != 1 || recs[0]["lmi_technician"] != jordan.Name {
 		t.Fatalf("records %v", recs)
 	}
+	return s
 }
 
 func TestACustomerWhoNeverConnects(t *testing.T) {
@@ -513,5 +529,23 @@ func TestACustomerWhoNeverConnects(t *testing.T) {
 	}
 	if len(s.picked) != 0 {
 		t.Fatalf("picked up by %v", s.picked)
+	}
+}
+
+func TestPollingIsQuickWhileACustomerWaitsAndBacksOffDuringTheSession(t *testing.T) {
+	s := newStory(t, storyOptions{})
+	s.signInRescue("camille")
+	if d, _ := s.tracker.Poll(context.Background()); d != pollSlow {
+		t.Fatalf("nothing followed: next look in %v", d)
+	}
+	s.requestPIN()
+	var delays []time.Duration
+	for i := 0; i < 8; i++ {
+		s.step(20 * time.Second) // the sandbox moves a stage a minute: waiting at 1 min, active at 2
+		delays = append(delays, s.tracker.Delay())
+	}
+	want := []time.Duration{pollFast, pollFast, pollFast, pollFast, pollFast, pollFast, 2 * pollFast, 4 * pollFast}
+	if fmt.Sprint(delays) != fmt.Sprint(want) {
+		t.Fatalf("delays %v, want %v", delays, want)
 	}
 }

@@ -396,21 +396,25 @@ func (t *Tracker) problem(tr Tracked, err error) {
 	}
 }
 
-// nextDelay is a few seconds after a change or while a session is under way, doubling to a minute
-// while nothing changes, and a minute while only details are awaited (the report's own rate).
+// nextDelay is a few seconds while a customer is about to join or waits (the technician wants to
+// know at once), and after any change; during a session nothing changes for long, so the interval
+// doubles up to a minute; a minute too while only details are awaited (the report's own rate).
 func (t *Tracker) nextDelay(changed bool) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	underWay := false
+	underWay, waiting := false, false
 	for _, tr := range t.tracked {
-		if !tr.finished() {
+		switch tr.State {
+		case TrackConnecting, TrackWaiting, TrackTransferring:
+			underWay, waiting = true, true
+		case TrackActive, TrackOnHold:
 			underWay = true
 		}
 	}
 	switch {
 	case !underWay:
 		t.delay = pollSlow
-	case changed:
+	case changed || waiting:
 		t.delay = t.minPoll
 	default:
 		t.delay = min(t.delay*2, pollSlow)

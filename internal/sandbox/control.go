@@ -13,7 +13,8 @@ import (
 // The control surface, served under /_sandbox/ on every origin. It is for people trying the app and for
 // tests written in other languages; Go tests use the same operations through the Sandbox's fields.
 //
-//	GET    /_sandbox/state                         technicians with their console, sessions, active faults, URLs
+//	GET    /_sandbox/state                         technicians with their console, sessions, active faults,
+//	                                               URLs, and the requests each fake has served
 //	POST   /_sandbox/console    tech=KEY running=true|false
 //	POST   /_sandbox/advance    session=ID         move a Rescue session to its next stage
 //	POST   /_sandbox/faults     JSON fault.Rule    (or form: service, path, kind, count, retry_after, delay=1s)
@@ -80,6 +81,7 @@ func (s *Sandbox) handleState(w http.ResponseWriter, _ *http.Request) {
 		"rescue":      s.RescueURL,
 		"technicians": techs,
 		"sessions":    s.Rescue.Sessions(),
+		"requests":    s.Requests(),
 		"faults":      s.Faults.Rules(),
 	})
 }

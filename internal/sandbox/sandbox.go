@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox/dataverse"
@@ -60,8 +61,25 @@ type Sandbox struct {
 	DynamicsURL  string // the Dataverse organisation URL
 	RescueURL    string // the Rescue API endpoint, ending in /API
 
-	ca      *authority
-	servers []*http.Server
+	ca       *authority
+	servers  []*http.Server
+	requests [3]atomic.Int64 // served per service, control surface excluded: entra, dataverse, rescue
+}
+
+// Requests is how many requests each fake has received (the control surface not counted), by
+// service name: what the app costs the services, measured.
+func (s *Sandbox) Requests() map[string]int64 {
+	return map[string]int64{
+		fault.Entra: s.requests[0].Load(), fault.Dataverse: s.requests[1].Load(), fault.Rescue: s.requests[2].Load(),
+	}
+}
+
+// counted counts the requests that reach a fake.
+func counted(n *atomic.Int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Start makes the CA, listens on three loopback ports and serves the fakes until Close.
@@ -87,7 +105,7 @@ func Start(opts Options) (*Sandbox, error) {
 		s.Faults.Wrap(fault.Dataverse, s.Dataverse),
 		s.Faults.Wrap(fault.Rescue, s.Rescue),
 	} {
-		s.serve(listeners[i], withControl(control, h))
+		s.serve(listeners[i], withControl(control, counted(&s.requests[i], h)))
 	}
 	return s, nil
 }

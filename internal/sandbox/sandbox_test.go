@@ -275,3 +275,16 @@ func TestAPITokenThroughTheControlSurface(t *testing.T) {
 		t.Fatal("a token for nobody")
 	}
 }
+
+func TestRequestsAreCountedPerServiceButNotTheControlSurface(t *testing.T) {
+	sb := start(t)
+	before := sb.Requests()
+	origin := strings.TrimSuffix(sb.RescueURL, "/API")
+	do(t, sb, http.MethodPost, sb.RescueURL+"/getAccount.aspx", "", url.Values{"authcode": {"x"}})
+	do(t, sb, http.MethodPost, sb.RescueURL+"/getAccount.aspx", "", url.Values{"authcode": {"x"}})
+	do(t, sb, http.MethodGet, origin+"/_sandbox/state", "", nil)
+	after := sb.Requests()
+	if after["rescue"]-before["rescue"] != 2 || after["dataverse"] != before["dataverse"] || after["entra"] != before["entra"] {
+		t.Fatalf("before %v after %v", before, after)
+	}
+}

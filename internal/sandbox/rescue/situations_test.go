@@ -204,8 +204,10 @@ func TestTransferOfAnActiveSession(t *testing.T) {
 			wantCamilleEN, wantCamilleFR = sessionTable(en), sessionTable(fr)
 		}
 		for _, c := range []struct{ code, node, want string }{
-			{jordan, jordanNode, wantJordanEN}, {camille, jordanNode, wantJordanFR},
-			{jordan, camilleNode, wantCamilleEN}, {camille, camilleNode, wantCamilleFR},
+			{jordan, jordanNode, wantJordanEN},
+			{camille, jordanNode, wantJordanFR},
+			{jordan, camilleNode, wantCamilleEN},
+			{camille, camilleNode, wantCamilleFR},
 		} {
 			if got := listNode(t, s, c.code, c.node); got != c.want {
 				t.Errorf("step %d, node %s:\ngot  %q\nwant %q", i, c.node, got, c.want)
@@ -217,8 +219,10 @@ func TestTransferOfAnActiveSession(t *testing.T) {
 	}
 
 	got, _ := s.Session(ss.ID)
-	wantTransfer := Transfer{From: "jordan", To: "camille", At: t0.Add(25 * time.Second), Comment: comment,
-		Status: StatusTransferred}
+	wantTransfer := Transfer{
+		From: "jordan", To: "camille", At: t0.Add(25 * time.Second), Comment: comment,
+		Status: StatusTransferred,
+	}
 	if got.TechKey != "camille" || got.TechNodeID != 4310021 || got.TransferredFrom != "jordan" ||
 		got.TransferredTo != "camille" || len(got.Transfers) != 1 || got.Transfers[0] != wantTransfer ||
 		got.Status != StatusClosedByTechnician || !got.Resolved || !got.PickedUp.Equal(t0.Add(35*time.Second)) ||
