@@ -20,14 +20,17 @@ func (u uiSessions) Live() []ui.LiveSession {
 	return out
 }
 
+// uiLive is a followed session for the screens. A closed session's ID is given only once its
+// details are in (Done): the wrap-up card, which reads them, opens for a closed session with an ID.
 func uiLive(t companion.Tracked) ui.LiveSession {
 	state := ui.SessionState(t.State)
-	if t.State == companion.TrackClosed || t.Done && t.State != companion.TrackExpired {
-		state = ui.SessionClosed
+	id := t.SessionID
+	if t.State == companion.TrackClosed && !t.Done {
+		id = 0
 	}
 	return ui.LiveSession{
 		CaseID: t.PIN.CaseID, CaseNumber: t.PIN.CaseNumber, Customer: t.PIN.Customer, PIN: t.PIN.Code,
-		SessionID: t.SessionID, State: state, StatusText: t.StatusText, Technician: t.Technician,
+		SessionID: id, State: state, StatusText: t.StatusText, Technician: t.Technician,
 		Since: t.Since, ExpiresAt: t.PIN.ExpiresAt,
 	}
 }

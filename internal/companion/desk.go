@@ -18,6 +18,7 @@ import (
 type SessionRecords interface {
 	SessionRecords(ctx context.Context, t dynamics.SessionTable, caseID string, columns []string) ([]map[string]any, error)
 	SessionRecordsSince(ctx context.Context, t dynamics.SessionTable, since time.Time, columns []string) ([]map[string]any, error)
+	SessionRecord(ctx context.Context, t dynamics.SessionTable, sessionID string, columns []string) (map[string]any, bool, error)
 }
 
 // Desk is the after-PIN part of the app: the tracker that follows sessions, the write-back that
@@ -142,16 +143,14 @@ func (d *Desk) Details(ctx context.Context, sessionID int) (Details, error) {
 	if local, ok := LocalDetails(d.Tracker.store, sessionID); ok {
 		return local, nil
 	}
-	rows, err := d.Records.SessionRecordsSince(ctx, d.Settings.Sessions, time.Time{}, nil)
+	row, found, err := d.Records.SessionRecord(ctx, d.Settings.Sessions, sessionKey(sessionID), nil)
 	if err != nil {
 		return Details{}, err
 	}
-	for _, det := range d.fromRecords(rows) {
-		if det.SessionID == sessionID {
-			return det, nil
-		}
+	if !found {
+		return Details{}, fmt.Errorf("session %d is neither on this computer nor in Dynamics", sessionID)
 	}
-	return Details{}, fmt.Errorf("session %d is neither on this computer nor in Dynamics", sessionID)
+	return recordDetails(row, d.Settings), nil
 }
 
 func (d *Desk) fromRecords(rows []map[string]any) []Details {

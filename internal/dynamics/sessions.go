@@ -187,3 +187,22 @@ func (c *Client) SessionRecordsSince(ctx context.Context, t SessionTable, since 
 	u := c.collectionURL(t.Set, "$select", sel, "$filter", filter, "$orderby", "modifiedon desc")
 	return c.listRows(ctx, u, "the session records")
 }
+
+// SessionRecord finds the session record of a Rescue session by its key column, with a $filter
+// rather than the alternate key's address, so that it works while the key's index is not active.
+// found is false when there is none.
+func (c *Client) SessionRecord(ctx context.Context, t SessionTable, sessionID string, columns []string) (map[string]any, bool, error) {
+	if err := t.check(); err != nil {
+		return nil, false, err
+	}
+	sel, err := selectList(columns)
+	if err != nil {
+		return nil, false, err
+	}
+	u := c.collectionURL(t.Set, "$select", sel, "$filter", t.KeyColumn+" eq "+quote(sessionID), "$top", "1")
+	rows, err := c.listRows(ctx, u, "the session record")
+	if err != nil || len(rows) == 0 {
+		return nil, false, err
+	}
+	return rows[0], true, nil
+}

@@ -538,3 +538,22 @@ func FuzzDecodeRowsPage(f *testing.F) {
 		}
 	})
 }
+
+func TestSessionRecordByItsKeyColumn(t *testing.T) {
+	w := world.New(testNow)
+	fx := newFixture(t, w)
+	a, b := openCase(t, w, "camille"), openCase(t, w, "jordan")
+	c, _ := fx.newClient(t, &tokens{token: "tok-jordan"}, Options{})
+	seedSessions(t, fx, c, a.ID, b.ID)
+	before := len(fx.requests())
+	row, found, err := c.SessionRecord(context.Background(), sessionTable, "4", []string{"lmi_sessionid"})
+	if err != nil || !found || row["lmi_sessionid"] != "4" {
+		t.Fatalf("%v %v %v", row, found, err)
+	}
+	if r := fx.requests()[before]; r.rawQuery != "$select=lmi_sessionid&$filter=lmi_sessionid%20eq%20'4'&$top=1" {
+		t.Errorf("query %s", r.rawQuery)
+	}
+	if _, found, err := c.SessionRecord(context.Background(), sessionTable, "o'brien", nil); err != nil || found {
+		t.Fatalf("a missing session: %v %v", found, err)
+	}
+}

@@ -35,6 +35,7 @@ type pinPanel struct {
 	join     *widget.Hyperlink
 	pin      PINCode
 	live     *liveLine
+	used     bool // the customer joined with the PIN: its validity no longer matters
 
 	onGenerate func()
 	onRecheck  func()
@@ -118,6 +119,7 @@ func (p *pinPanel) setProblem(text string) {
 // showPIN puts a PIN up in large digits, grouped by three as it is read aloud.
 func (p *pinPanel) showPIN(pin PINCode) {
 	p.pin = pin
+	p.used = false
 	p.problem.Hide()
 	p.digits.Text = groupDigits(pin.Code)
 	p.digits.Color = theme.Color(theme.ColorNameForeground)
@@ -127,9 +129,18 @@ func (p *pinPanel) showPIN(pin PINCode) {
 	p.digits.Refresh()
 }
 
+// setUsed says whether the customer has joined with the PIN on screen.
+func (p *pinPanel) setUsed(used bool) {
+	if used != p.used {
+		p.used = used
+		p.tick()
+	}
+}
+
 // reset empties the panel for another case.
 func (p *pinPanel) reset() {
 	p.pin = PINCode{}
+	p.used = false
 	p.shown.Hide()
 	p.problem.Hide()
 	p.progress.Hide()
@@ -138,6 +149,11 @@ func (p *pinPanel) reset() {
 // tick updates the remaining validity; an expired PIN is greyed and says so.
 func (p *pinPanel) tick() {
 	if p.pin.Code == "" {
+		return
+	}
+	if p.used {
+		p.validity.Importance = widget.MediumImportance
+		p.validity.SetText(lang.L("The customer joined with this PIN."))
 		return
 	}
 	left := p.pin.ExpiresAt.Sub(p.now())

@@ -179,7 +179,7 @@ type LiveSession struct {
 	CaseNumber string
 	Customer   string
 	PIN        string
-	SessionID  int // 0 until Rescue lists the session
+	SessionID  int // 0 until Rescue lists the session, and once closed until its details are in
 	State      SessionState
 	StatusText string    // Rescue's own status text, in the account's language
 	Technician string    // who has the session now

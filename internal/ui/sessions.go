@@ -101,6 +101,8 @@ func (s *Shell) applySessions(live []LiveSession, pending int) {
 func (s *Shell) showLive() {
 	ls, ok := liveFor(s.sessions.live, s.cases.detail.current.ID)
 	s.cases.detail.pin.live.set(ls, ok, s.now())
+	panel := s.cases.detail.pin
+	panel.setUsed(ok && ls.PIN == panel.pin.Code && ls.State != SessionConnecting && ls.State != SessionExpired)
 }
 
 // traySessions puts one line per live session in the tray menu, rebuilding it only when they change.

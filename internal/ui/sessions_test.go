@@ -719,3 +719,26 @@ func TestNoSessionsService(t *testing.T) {
 		t.Fatal("a session or pending writes appeared from nowhere")
 	}
 }
+
+func TestThePINSaysItWasUsedOnceTheCustomerJoined(t *testing.T) {
+	a := &trayApp{App: newTestApp(t)}
+	fs := &fakeSessions{}
+	s := newSessionShell(t, a, fs)
+	selectCase(t, s, "a")
+	test.Tap(s.cases.detail.pin.generate)
+	validity := s.cases.detail.pin.validity
+	fs.set(liveA(SessionConnecting, pinClock))
+	if !strings.HasPrefix(validity.Text, "Valid for 20:00") {
+		t.Fatalf("connecting: %q", validity.Text)
+	}
+	fs.set(liveA(SessionWaiting, pinClock))
+	if validity.Text != "The customer joined with this PIN." {
+		t.Fatalf("waiting: %q", validity.Text)
+	}
+	other := liveA(SessionWaiting, pinClock)
+	other.PIN = "999999" // a session of an earlier PIN says nothing about this one
+	fs.set(other)
+	if !strings.HasPrefix(validity.Text, "Valid for") {
+		t.Fatalf("another PIN's session: %q", validity.Text)
+	}
+}
