@@ -130,7 +130,7 @@ func (u uiSessions) SuggestedSummary(sessionID int) string {
 	if err != nil {
 		return ""
 	}
-	return companion.SuggestedSummary(d)
+	return ui.Summary(u.uiDetails(d))
 }
 
 func (u uiSessions) WrapUp(ctx context.Context, w ui.WrapUp) error {

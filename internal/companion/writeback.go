@@ -171,35 +171,6 @@ func NoteSubject(d Details) string {
 
 func noteMarker(sessionID int) string { return fmt.Sprintf("[rescue-session:%d]", sessionID) }
 
-// SuggestedSummary is the wrap-up card's starting text: what happened, in a few lines.
-func SuggestedSummary(d Details) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Rescue session %d with %s", d.SessionID, d.Customer)
-	if d.Technician != "" {
-		fmt.Fprintf(&b, ", by %s", d.Technician)
-	}
-	if !d.Start.IsZero() {
-		fmt.Fprintf(&b, ", %s", d.Start.UTC().Format("2006-01-02 15:04 UTC"))
-	}
-	fmt.Fprintf(&b, ".\nActive %s; status %s", clock(d.Active), d.Status)
-	if d.Resolved {
-		b.WriteString(", resolved")
-	}
-	b.WriteString(".")
-	if d.ToolsUsed != "" {
-		fmt.Fprintf(&b, "\nTools: %s.", d.ToolsUsed)
-	}
-	if strings.TrimSpace(d.Note) != "" {
-		fmt.Fprintf(&b, "\nNote: %s", strings.TrimSpace(d.Note))
-	}
-	return b.String()
-}
-
-func clock(d time.Duration) string {
-	d = d.Round(time.Second)
-	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
-}
-
 func (w *WriteBack) job(key, kind, group string, payload any) outbox.Job {
 	raw, _ := json.Marshal(payload) // the payload types hold nothing that fails to encode
 	return outbox.Job{Key: key, Kind: kind, Group: group, Payload: raw, Created: w.now().UTC()}

@@ -742,3 +742,21 @@ func TestThePINSaysItWasUsedOnceTheCustomerJoined(t *testing.T) {
 		t.Fatalf("another PIN's session: %q", validity.Text)
 	}
 }
+
+func TestSummaryInBothLanguages(t *testing.T) {
+	newTestApp(t)
+	d := SessionDetails{
+		SessionID: 7001234, Customer: "Zoë O'Connor", Technician: "Camille Lefèvre",
+		Start: time.Date(2026, 11, 27, 9, 14, 0, 0, time.Local), Active: 20*time.Minute + 5*time.Second,
+		Status: "Closed by technician", Resolved: true, ToolsUsed: "Chat, Remote Control", Notes: " Cache cleared. ",
+	}
+	want := "Rescue session 7001234 with Zoë O'Connor, by Camille Lefèvre, 2026-11-27 09:14.\n" +
+		"Active 0:20:05; status: Closed by technician. Resolved.\nTools: Chat, Remote Control.\nNote: Cache cleared."
+	if got := Summary(d); got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	useLanguage(t, "fr")
+	if got := Summary(d); !strings.HasPrefix(got, "Session Rescue 7001234 avec Zoë O'Connor, par Camille Lefèvre") || !strings.Contains(got, "Résolue.") {
+		t.Fatalf("French: %q", got)
+	}
+}
