@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/rescuecompanion/rescue-companion/internal/browser"
 	"github.com/rescuecompanion/rescue-companion/internal/config"
+	"github.com/rescuecompanion/rescue-companion/internal/policy"
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox"
 	"github.com/rescuecompanion/rescue-companion/internal/secrets"
 	"github.com/rescuecompanion/rescue-companion/internal/ui"
@@ -169,18 +172,42 @@ func postForm(target string, form url.Values) {
 
 // loadConfig reads and validates the settings file at path, or at the default place.
 func loadConfig(path string) (config.Config, error) {
+	cfg, _, err := loadConfigLocked(path)
+	return cfg, err
+}
+
+// loadPolicy reads IT's policy for this platform; tests replace it.
+var loadPolicy = policy.Load
+
+// loadConfigLocked reads the settings file, then lays IT's policy over it: a policy value wins and
+// is locked. A missing file is fine when the policy (an MSI's properties, a profile) sets enough.
+func loadConfigLocked(path string) (config.Config, policy.Locked, error) {
 	if path == "" {
 		p, err := config.DefaultPath()
 		if err != nil {
-			return config.Config{}, err
+			return config.Config{}, nil, err
 		}
 		path = p
 	}
 	cfg, err := config.Load(path)
-	if err != nil {
-		return cfg, err
+	missing := errors.Is(err, fs.ErrNotExist)
+	if err != nil && !missing {
+		return cfg, nil, err
 	}
-	return cfg.Normalize(), cfg.Validate()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	pol, err := loadPolicy(ctx)
+	if err != nil {
+		return cfg, nil, err
+	}
+	cfg, locked, err := policy.Apply(cfg, pol)
+	if err != nil {
+		return cfg, locked, err
+	}
+	if missing && len(pol.Values) == 0 {
+		return cfg, locked, fmt.Errorf("no settings file at %s: create it (see the README) or run with --sandbox", path)
+	}
+	return cfg.Normalize(), locked, cfg.Validate()
 }
 
 func hostOf(raw string) string {
