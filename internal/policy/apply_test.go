@@ -90,16 +90,31 @@ func TestApplyLocksTheRescuePair(t *testing.T) {
 		values                   map[string]any
 		instance, endpoint, file string
 	}{
-		{"endpoint of production", sandboxUser, map[string]any{"rescue.endpoint": "https://SECURE.logmeinrescue.com/API/"},
-			"production", "https://SECURE.logmeinrescue.com/API", ""},
-		{"endpoint elsewhere", userSettings(), map[string]any{"rescue.endpoint": "https://rescue.contoso.com/API"},
-			"custom", "https://rescue.contoso.com/API", ""},
-		{"preset instance", sandboxUser, map[string]any{"rescue.instance": "beta"},
-			"beta", config.BetaEndpoint, ""},
-		{"custom instance keeps the user's endpoint", sandboxUser, map[string]any{"rescue.instance": "custom"},
-			"custom", "https://127.0.0.1:8443/API", ""},
-		{"sandbox instance keeps the CA file", sandboxUser, map[string]any{"rescue.instance": "sandbox"},
-			"sandbox", "https://127.0.0.1:8443/API", "/tmp/ca.pem"},
+		{
+			"endpoint of production", sandboxUser,
+			map[string]any{"rescue.endpoint": "https://SECURE.logmeinrescue.com/API/"},
+			"production", "https://SECURE.logmeinrescue.com/API", "",
+		},
+		{
+			"endpoint elsewhere", userSettings(),
+			map[string]any{"rescue.endpoint": "https://rescue.contoso.com/API"},
+			"custom", "https://rescue.contoso.com/API", "",
+		},
+		{
+			"preset instance", sandboxUser,
+			map[string]any{"rescue.instance": "beta"},
+			"beta", config.BetaEndpoint, "",
+		},
+		{
+			"custom instance keeps the user's endpoint", sandboxUser,
+			map[string]any{"rescue.instance": "custom"},
+			"custom", "https://127.0.0.1:8443/API", "",
+		},
+		{
+			"sandbox instance keeps the CA file", sandboxUser,
+			map[string]any{"rescue.instance": "sandbox"},
+			"sandbox", "https://127.0.0.1:8443/API", "/tmp/ca.pem",
+		},
 	}
 	for _, tt := range tests {
 		got, locked, err := Apply(tt.user, Policy{Source: "test", Values: tt.values})

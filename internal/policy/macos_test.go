@@ -65,8 +65,10 @@ func TestManagedPreferencesMachineOnlyAndNone(t *testing.T) {
 }
 
 func TestManagedPreferencesIgnoresAUserNameThatIsAPath(t *testing.T) {
-	for user, want := range map[string]bool{"alice": true, "jean.dupont": true, "../alice": false, "a/b": false,
-		`a\b`: false, "..": false, ".": false, "": false} {
+	for user, want := range map[string]bool{
+		"alice": true, "jean.dupont": true, "../alice": false, "a/b": false,
+		`a\b`: false, "..": false, ".": false, "": false,
+	} {
 		if got := isPlainName(user); got != want {
 			t.Errorf("isPlainName(%q) = %v", user, got)
 		}
@@ -105,8 +107,10 @@ func TestManagedPreferencesBinaryFiles(t *testing.T) {
 
 func TestManagedPreferencesUnreadableFileIsAnError(t *testing.T) {
 	s := macSources(map[string]string{machinePlist: plistDict(`<key>CompanyId</key><string>1</string>`)})
-	s.Files = fakeFiles{files: map[string]string{machinePlist: plistDict(`<key>CompanyId</key><string>1</string>`)},
-		errs: map[string]error{alicePlist: fs.ErrPermission}}
+	s.Files = fakeFiles{
+		files: map[string]string{machinePlist: plistDict(`<key>CompanyId</key><string>1</string>`)},
+		errs:  map[string]error{alicePlist: fs.ErrPermission},
+	}
 	p, err := s.Load(context.Background())
 	if !errors.Is(err, fs.ErrPermission) {
 		t.Errorf("error %v, want permission denied", err)

@@ -403,8 +403,10 @@ func TestREADMEShowsTheTable(t *testing.T) {
 	if !strings.Contains(readme, markdownTable()) {
 		t.Errorf("README.md does not hold the table as the code has it; paste this:\n%s", markdownTable())
 	}
-	for _, file := range []string{"RescueCompanion.admx", "en-US/RescueCompanion.adml", "fr-FR/RescueCompanion.adml",
-		"com.rescuecompanion.app.mobileconfig", "policy.toml", RegistryPath, TOMLPath, ManagedPreferencesDir} {
+	for _, file := range []string{
+		"RescueCompanion.admx", "en-US/RescueCompanion.adml", "fr-FR/RescueCompanion.adml",
+		"com.rescuecompanion.app.mobileconfig", "policy.toml", RegistryPath, TOMLPath, ManagedPreferencesDir,
+	} {
 		if !strings.Contains(readme, file) {
 			t.Errorf("README.md does not mention %s", file)
 		}

@@ -108,9 +108,12 @@ func TestParseManagedPreferencesErrors(t *testing.T) {
 		name, text string
 		want       []string
 	}{
-		{"case matters", plistDict(`<key>dynamicsurl</key><string>https://x</string>`),
-			[]string{`policy /m.plist: unknown setting "dynamicsurl"`}},
-		{"types", plistDict(`
+		{
+			"case matters", plistDict(`<key>dynamicsurl</key><string>https://x</string>`),
+			[]string{`policy /m.plist: unknown setting "dynamicsurl"`},
+		},
+		{
+			"types", plistDict(`
 			<key>PinValidityMinutes</key><real>20.5</real>
 			<key>RequireActiveConsole</key><string>maybe</string>
 			<key>TenantId</key><array><string>x</string></array>
@@ -120,9 +123,12 @@ func TestParseManagedPreferencesErrors(t *testing.T) {
 				`policy /m.plist: RequireActiveConsole (options.require_active_console): "maybe" is not 0, 1, true or false`,
 				`policy /m.plist: SessionTable (dataverse.session_table): is a dictionary, want text`,
 				`policy /m.plist: TenantId (dynamics.tenant_id): is a list, want text`,
-			}},
-		{"top is not a dict", "<plist><array/></plist>",
-			[]string{`policy /m.plist: the top value is a list, want a dictionary`}},
+			},
+		},
+		{
+			"top is not a dict", "<plist><array/></plist>",
+			[]string{`policy /m.plist: the top value is a list, want a dictionary`},
+		},
 		{"malformed", "<plist><dict>", []string{`policy /m.plist: XML syntax error on line 1: unexpected EOF`}},
 	}
 	for _, tt := range tests {

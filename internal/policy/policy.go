@@ -192,8 +192,10 @@ func fromNamedValues(source string, raw map[string]any, foldCase bool) (Policy, 
 			continue
 		}
 		if first, twice := seen[s.Key]; twice {
-			errs = append(errs, &ValueError{Source: source, Name: name, Key: s.Key,
-				Reason: fmt.Sprintf("is set a second time (also as %s)", first)})
+			errs = append(errs, &ValueError{
+				Source: source, Name: name, Key: s.Key,
+				Reason: fmt.Sprintf("is set a second time (also as %s)", first),
+			})
 			continue
 		}
 		seen[s.Key] = name
