@@ -3,7 +3,9 @@
 // Dynamics UI, the technician settings records, and what the session write-back needs: upserting a
 // Rescue session's record by its alternate key and linking it to the case, listing session records
 // by case or by date, deactivating one, assigning and resolving a case, and writing a note on it at
-// most once.
+// most once; and, for doctor, the metadata: finding a table by its entity set, its columns and
+// alternate keys, failed key-index system jobs, ReactivateEntityKey, and creating tables, columns,
+// a lookup and a key through the metadata API.
 //
 // Every request carries the headers the Web API asks for, a bearer token from a TokenSource, and goes
 // through one retry policy:
@@ -16,7 +18,8 @@
 //     at most four attempts in all, and so are the writes whose repeat changes nothing: the upsert and
 //     the deactivation of a session record by key, the assignment of a case, and CloseIncident (whose
 //     repeat can only find the case resolved). Creating a record (a note, a technician settings
-//     record) is not, since the server may have acted on it: the caller looks for it first.
+//     record) is not, since the server may have acted on it: the caller looks for it first. Nor are
+//     ReactivateEntityKey (each call submits a job) and the metadata creates.
 //
 // Replies are read through a size limit and decoded as a stream, row by row, into small structs.
 // Errors are one line: the service's own {"error":{"code","message"}} when there is one, never a raw
@@ -54,6 +57,18 @@
 //     case's statecode is read: 1 is ErrAlreadyResolved, 2 (canceled) is an error saying so.
 //   - contains(subject,'…') runs as SQL LIKE, so FindNote escapes % _ [ in brackets, and checks each
 //     subject found for the marker exactly, since LIKE also ignores case and accents.
+//   - Metadata: a table is found with EntityDefinitions?$select=…&$filter=EntitySetName eq '<set>';
+//     keys are read with Consistency: Strong, as Microsoft's sample reads one; EntityKeyIndexStatus is
+//     read as the enum member's name. ReactivateEntityKey is sent unbound, with its two parameters as
+//     the body, and its answer is not read. A 403, or the code 0x80040220 (PrivilegeDenied), matches
+//     ErrAccessDenied.
+//   - Metadata creates send the properties of the documentation's examples, labels in English (1033)
+//     only, RequiredLevel None, and no MSCRM.SolutionUniqueName (the default solution). A table is
+//     user-owned, without activities or notes, with the entity set given as EntitySetName. A lookup
+//     is created with its relationship (POST RelationshipDefinitions), naming its navigation property
+//     with ReferencingEntityNavigationPropertyName; deleting the referenced record clears it
+//     (RemoveLink) and nothing cascades. Booleans are labelled Yes/No, integers span Int32, dates are
+//     DateAndTime, UserLocal.
 //   - Session lists ask for FormattedValue annotations and return rows as the service wrote them,
 //     with numbers as json.Number; "newest first" is createdon desc for a case's sessions and
 //     modifiedon desc for SessionRecordsSince, whose time is sent in UTC to the second, rounded down.

@@ -25,11 +25,19 @@ var ErrTooLarge = errors.New("dynamics: the reply is too large")
 // ObjectDoesNotExist). An *Error answering so matches it with errors.Is.
 var ErrNotFound = errors.New("dynamics: no such record")
 
+// ErrAccessDenied means the user lacks a privilege the request needs: a 403, such as the platform's
+// PrivilegeDenied (0x80040220) for a customization without the System Customizer role. An *Error
+// answering so matches it with errors.Is.
+var ErrAccessDenied = errors.New("dynamics: access denied")
+
 // ErrAlreadyResolved means a case could not be resolved because it already is.
 var ErrAlreadyResolved = errors.New("dynamics: the case is already resolved")
 
-// codeNotFound is the platform error code of a record that does not exist.
-const codeNotFound = "0x80040217"
+// Platform error codes the client tells apart.
+const (
+	codeNotFound        = "0x80040217" // ObjectDoesNotExist
+	codePrivilegeDenied = "0x80040220" // PrivilegeDenied: SecLib::CheckPrivilege failed
+)
 
 // Error is an error answered by the Web API.
 type Error struct {
@@ -57,8 +65,16 @@ func (e *Error) Error() string {
 
 // Is makes a missing record match ErrNotFound. A 404 with another code, such as an unknown entity
 // set, does not: that is a setting to fix, not a record to create.
+//
+// A 403, or the PrivilegeDenied code under any status, matches ErrAccessDenied.
 func (e *Error) Is(target error) bool {
-	return target == ErrNotFound && e.Status == http.StatusNotFound && e.Code == codeNotFound
+	switch target {
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound && e.Code == codeNotFound
+	case ErrAccessDenied:
+		return e.Status == http.StatusForbidden || e.Code == codePrivilegeDenied
+	}
+	return false
 }
 
 func (e *Error) lead() string {

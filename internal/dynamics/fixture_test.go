@@ -51,6 +51,12 @@ type fixture struct {
 // newFixture serves the world. Each technician's token is "tok-<key>", issued for this server's origin.
 func newFixture(t testing.TB, w *world.World) *fixture {
 	t.Helper()
+	return newFixtureWith(t, w, nil)
+}
+
+// newFixtureWith is newFixture with the fake's options changed by edit first.
+func newFixtureWith(t testing.TB, w *world.World, edit func(*dataverse.Options)) *fixture {
+	t.Helper()
 	fx := &fixture{world: w, faults: &fault.Injector{}}
 	fx.srv = httptest.NewUnstartedServer(nil)
 	origin := "https://" + fx.srv.Listener.Addr().String()
@@ -62,7 +68,11 @@ func newFixture(t testing.TB, w *world.World) *fixture {
 		tech, ok := w.Technician(key)
 		return tech.SystemUserID, origin, ok && tech.Key == key
 	}
-	fx.fake = dataverse.New(w, check, dataverse.Options{Now: fx.now})
+	opts := dataverse.Options{Now: fx.now}
+	if edit != nil {
+		edit(&opts)
+	}
+	fx.fake = dataverse.New(w, check, opts)
 	faulted := fx.faults.Wrap(fault.Dataverse, fx.fake)
 	fx.srv.Config.Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if edit := fx.replyEditor(); edit != nil {

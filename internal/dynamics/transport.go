@@ -31,6 +31,8 @@ type request struct {
 	prefer string // Prefer header, or ""
 	// ifMatch is the If-Match header, or "": "*" turns a PATCH into an update that never creates.
 	ifMatch string
+	// strong sends Consistency: Strong, so that metadata is read past the service's cache.
+	strong bool
 	// repeatable marks a write that leaves the same state however often it is applied (a PATCH of
 	// fixed values to a keyed record, an action that refuses its own repeat), so it may be sent
 	// again after a failure whose outcome is unknown, like a GET.
@@ -192,6 +194,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request, token string) (
 	}
 	if r.ifMatch != "" {
 		h["If-Match"] = []string{r.ifMatch}
+	}
+	if r.strong {
+		h["Consistency"] = []string{"Strong"}
 	}
 	return req, nil
 }

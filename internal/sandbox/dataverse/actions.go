@@ -23,6 +23,9 @@ func (s *Server) action(q *request, name string) *odataError {
 		if err != nil {
 			return err
 		}
+		if err := s.checkPrivilege(q, privReactivateKey); err != nil {
+			return err
+		}
 		return s.reactivateKey(q, params)
 	}
 	params, err := actionParams(name, props, "IncidentResolution", "Status")
@@ -57,8 +60,8 @@ func stringParam(raw json.RawMessage) (string, *odataError) {
 	return v, nil
 }
 
-// reactivateKey submits a new index job for a key: the key goes to Pending, and to Active (its job
-// Succeeded) the next time its metadata is read.
+// reactivateKey submits a new index job for a key: the key goes to Pending, and the next time its
+// metadata is read to Active (its job Succeeded), or to Failed again while rows share key values.
 func (s *Server) reactivateKey(q *request, params map[string]json.RawMessage) *odataError {
 	entity, err := stringParam(params["EntityLogicalName"])
 	if err != nil {

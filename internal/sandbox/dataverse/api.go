@@ -92,3 +92,52 @@ func (s *Server) KeyStatus(entity, key string) (string, bool) {
 	}
 	return k.status, true
 }
+
+// SetCustomizer grants (allowed) or withdraws a user's System Customizer privileges: without them the
+// metadata writes and ReactivateEntityKey answer 403 0x80040220 and change nothing.
+func (s *Server) SetCustomizer(systemUserID string, allowed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := strings.ToLower(systemUserID)
+	if allowed {
+		delete(s.nonCustomizers, id)
+		return
+	}
+	s.nonCustomizers[id] = true
+}
+
+// HasTable reports whether the organisation has a table with that entity set name.
+func (s *Server) HasTable(entitySet string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tables[entitySet] != nil
+}
+
+// Keys lists the alternate keys of a table by their logical names, with their index statuses.
+func (s *Server) Keys(entity string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	if t := s.byEntity[entity]; t != nil {
+		for _, k := range t.keys {
+			out[k.logicalName] = k.status
+		}
+	}
+	return out
+}
+
+// Attributes lists the logical names of a table's attributes as its metadata does, or nil when
+// there is no such table.
+func (s *Server) Attributes(entity string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.byEntity[entity]
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, v := range t.attributeViews() {
+		out = append(out, v.name)
+	}
+	return out
+}

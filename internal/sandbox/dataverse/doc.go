@@ -23,14 +23,39 @@
 //   - GET, PATCH (upsert, with If-Match and If-None-Match) and DELETE of one row by GUID, by
 //     primarykey=GUID or by alternate key; POST to create (204 + OData-EntityId, or 201 with the row
 //     under Prefer: return=representation); @odata.bind on create and update.
-//   - EntityDefinitions(LogicalName='x') (a few properties, $expand=Keys), …/Keys and
-//     …/Keys(LogicalName='k') returning EntityKeyMetadata; the unbound actions ReactivateEntityKey
-//     and CloseIncident.
+//   - EntityDefinitions, the collection with $select, $filter on the primitive properties and
+//     $expand=Keys, all in one response (metadata is not paged); one table by LogicalName='x' or by
+//     MetadataId; …/Attributes (the properties every AttributeMetadata shares, each with its derived
+//     @odata.type) and …/Attributes(LogicalName='a'); …/Keys and …/Keys(LogicalName='k') returning
+//     EntityKeyMetadata; the unbound actions ReactivateEntityKey and CloseIncident.
+//   - Customization through the metadata API, each answered 204 with OData-EntityId as the
+//     documentation shows: POST EntityDefinitions (a user- or organization-owned table with its
+//     string primary name attribute and any other attributes; the table gets its primary key
+//     <name>id, statecode/statuscode, ownerid when user-owned, createdon and modifiedon), POST
+//     …/Attributes (String, Memo, Integer, Boolean and DateTime columns; other types are 501),
+//     POST RelationshipDefinitions with a OneToManyRelationshipMetadata (the lookup _<lookup>_value
+//     and its navigation property, set with @odata.bind), and POST …/Keys. A table, column or key
+//     created so is as strict as the seed's tables: a column it lacks is a 400.
 //   - 401 with WWW-Authenticate for a missing, unknown, expired or foreign token; 403 for a token of a
 //     user who is no systemuser; 404/400/405/412/413/415 with OData error objects; 501 for the parts of
 //     the API the sandbox does not implement ($metadata, $batch, property and collection paths).
 //
 // Throttling and other network faults are not this package's: the sandbox wraps it in the fault injector.
+//
+// # Knobs for tests
+//
+// Options.WithoutSolution starts an organisation without the session and technician settings tables
+// (nor the key's index job), as one where doctor --provision has yet to run. Options.NonCustomizers
+// and SetCustomizer withhold the System Customizer privileges from users: the metadata creates and
+// ReactivateEntityKey then answer, changing nothing,
+//
+//	403 {"error":{"code":"0x80040220","message":"SecLib::CheckPrivilege failed. User: <systemuserid>,
+//	PrivilegeName: prvCreateEntity, PrivilegeId: <guid>, Required Depth: Basic, BusinessUnitId: <guid>"}}
+//
+// with prvCreateAttribute, prvCreateRelationship, prvCreateEntityKey or prvWriteEntityKey (for
+// ReactivateEntityKey) as the privilege. SetKeyStatus puts a key in any index status (Failed leaves a
+// failed index job with its message); KeyStatus, Keys, Attributes, HasTable, Record and Records read
+// the organisation's state.
 //
 // # Default schema names
 //
@@ -82,7 +107,24 @@
 //     Each page uses the odata.maxpagesize sent with it; a size over 5,000 is taken as 5,000.
 //   - ReactivateEntityKey is unbound, takes {"EntityLogicalName","EntityKeyLogicalName"}, answers 204,
 //     and submits a new index job (operationtype 63): the key is Pending until its metadata is next read,
-//     when it turns Active and the job Succeeded. A key that is not Active cannot be used in a URL (400).
+//     when the job runs: the key turns Active and the job Succeeded, or, while two rows share the key's
+//     values, Failed with the duplicate-key message and errorcode -2147016681. A key created with POST
+//     …/Keys starts the same way. A key that is not Active cannot be used in a URL (400).
+//   - The metadata creates follow the documentation's examples. SchemaName, DisplayName,
+//     DisplayCollectionName, OwnershipType, IsActivity, HasActivities and HasNotes are required for a
+//     table, SchemaName and DisplayName for a column, a key and a lookup; a schema name needs a
+//     customization prefix (2 to 8 letters or digits, then "_"). EntitySetName may be given; otherwise
+//     the set is the plural of the logical name (s, es or ies). A property the type does not have is
+//     a 400; the documented ones the sandbox does not model are accepted and ignored. An attribute
+//     needs its @odata.type; a LookupAttributeMetadata posted to …/Attributes is a 400 pointing to
+//     RelationshipDefinitions. A lookup's navigation property is ReferencingEntityNavigationPropertyName,
+//     else the lookup's SchemaName. A duplicate name, a key over the same columns as another, an 11th
+//     key or a 17th key column are 400 (0x80040203); keys on lookups and on the seed's free-form
+//     columns are 501. MSCRM.SolutionUniqueName is accepted and ignored. Reading RelationshipDefinitions,
+//     many-to-many relationships and activity tables are 501; updating (PUT) or deleting metadata is 405.
+//   - The seeded session table's metadata lists the Rescue solution's columns (lmi_name,
+//     lmi_casenumber, … lmi_start, lmi_end, with their types), while the table still stores any lmi_
+//     column as sent and shows it only once written.
 //   - EntityKeyMetadata.AsyncJob is a navigation property, returned only with $expand=AsyncJob.
 //   - An incident cannot be resolved by PATCH statecode=1 (400, as Dataverse words it); CloseIncident
 //     does it. A statecode alone takes its default statuscode; a pair must match.

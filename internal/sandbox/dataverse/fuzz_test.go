@@ -261,3 +261,48 @@ func FuzzPrefer(f *testing.F) {
 		p.appliedForRead(true)
 	})
 }
+
+func FuzzMetadataBody(f *testing.F) {
+	for _, s := range []string{
+		widgetTable, widgetCode, widgetCount, widgetCase, widgetKey,
+		`{"@odata.type":"#Microsoft.Dynamics.CRM.BooleanAttributeMetadata","SchemaName":"x_B","DisplayName":{"LocalizedLabels":[{"Label":"B"}]}}`,
+		`{"@odata.type":"Microsoft.Dynamics.CRM.MemoAttributeMetadata","SchemaName":"x_M","MaxLength":-1,"DisplayName":{}}`,
+		`{"SchemaName":1}`, `{"Attributes":[1]}`, `{"Attributes":{"a":1}}`, `{"KeyAttributes":[null]}`,
+		`{"Lookup":"x","@odata.type":"Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata"}`, `{"DisplayName":{"LocalizedLabels":"x"}}`,
+	} {
+		f.Add(s)
+	}
+	s := fuzzServer(f)
+	sessions := s.tables[SessionSet]
+	f.Fuzz(func(t *testing.T, body string) {
+		props, err := parseJSONObject([]byte(body))
+		checkError(t, err)
+		if err != nil {
+			return
+		}
+		if b, err := metaObject(props, "EntityMetadata", entityKnown); err == nil {
+			_, err = s.readEntityDefinition(b)
+			checkError(t, err)
+		} else {
+			checkError(t, err)
+		}
+		if b, err := metaObject(props, "AttributeMetadata", attributeKnown); err == nil {
+			_, err = readAttribute(b)
+			checkError(t, err)
+		} else {
+			checkError(t, err)
+		}
+		if b, err := metaObject(props, "EntityKeyMetadata", keyKnown); err == nil {
+			_, err = readKeyDefinition(b, sessions)
+			checkError(t, err)
+		} else {
+			checkError(t, err)
+		}
+		if b, err := metaObject(props, "OneToManyRelationshipMetadata", relationshipKnown); err == nil {
+			_, _, err = s.readRelationship(b)
+			checkError(t, err)
+		} else {
+			checkError(t, err)
+		}
+	})
+}

@@ -56,6 +56,12 @@ const (
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, nil)
+}
+
+// newFixtureWith is newFixture with options changed by edit first.
+func newFixtureWith(t *testing.T, edit func(*Options)) *fixture {
+	t.Helper()
 	f := &fixture{t: t, w: world.New(seedTime), clock: &clock{now: seedTime}}
 	var (
 		mu  sync.Mutex
@@ -83,7 +89,11 @@ func newFixture(t *testing.T) *fixture {
 		n++
 		return world.GUID(fmt.Sprintf("new-row:%d", n))
 	}
-	f.s = New(f.w, check, Options{AuthorizationURI: authorizeURI, Now: f.clock.Now, NewID: newID})
+	opts := Options{AuthorizationURI: authorizeURI, Now: f.clock.Now, NewID: newID}
+	if edit != nil {
+		edit(&opts)
+	}
+	f.s = New(f.w, check, opts)
 	f.srv = httptest.NewTLSServer(f.s)
 	t.Cleanup(f.srv.Close)
 	mu.Lock()

@@ -3,9 +3,8 @@ package dataverse
 import (
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
-
-	"github.com/rescuecompanion/rescue-companion/internal/sandbox/world"
 )
 
 // keyFields are the EntityKeyMetadata properties, in the order they are written.
@@ -17,8 +16,8 @@ var keyFields = []string{
 
 // entityFields are the EntityMetadata properties the sandbox knows.
 var entityFields = []string{
-	"MetadataId", "LogicalName", "SchemaName", "EntitySetName", "PrimaryIdAttribute", "PrimaryNameAttribute",
-	"IsOptimisticConcurrencyEnabled",
+	"MetadataId", "LogicalName", "SchemaName", "EntitySetName", "LogicalCollectionName", "PrimaryIdAttribute",
+	"PrimaryNameAttribute", "OwnershipType", "IsCustomEntity", "IsActivity", "IsOptimisticConcurrencyEnabled",
 }
 
 var entitySchemaNames = map[string]string{
@@ -27,45 +26,112 @@ var entitySchemaNames = map[string]string{
 	UserSettingEntity: "lmi_UserSetting",
 }
 
-// entityDefinitions answers EntityDefinitions(LogicalName='x'), …/Keys and …/Keys(LogicalName='k').
+// entityDefinitions answers the EntityDefinitions paths: the collection (GET with $select, $filter
+// and $expand=Keys; POST to create a table), one table by LogicalName='x' or MetadataId, and its
+// Attributes and Keys (GET, POST to create, and one by LogicalName='x' or MetadataId).
 func (s *Server) entityDefinitions(q *request, key string, hasKey bool, more []string) *odataError {
 	if !hasKey {
-		return notImplemented("the EntityDefinitions collection; address one table as EntityDefinitions(LogicalName='name')")
+		if len(more) > 0 {
+			return notImplemented("paths under the EntityDefinitions collection")
+		}
+		if err := allow(q, "EntityDefinitions", http.MethodGet, http.MethodPost); err != nil {
+			return err
+		}
+		if q.r.Method == http.MethodPost {
+			return s.createEntity(q)
+		}
+		return s.listDefinitions(q)
 	}
-	if err := allow(q, "EntityDefinitions", http.MethodGet); err != nil {
+	t, err := s.definitionByKey(key)
+	if err != nil {
+		return err
+	}
+	if len(more) == 0 {
+		if err := allow(q, "EntityDefinitions", http.MethodGet); err != nil {
+			return err
+		}
+		if err := q.q.only("$select", "$expand"); err != nil {
+			return err
+		}
+		s.settleKeys(t)
+		return s.writeDefinition(q, t)
+	}
+	seg, keyText, hasKeyName, err := splitKey(more[0])
+	if err != nil || len(more) > 1 || (seg != "Keys" && seg != "Attributes") {
+		return notImplemented("EntityDefinitions paths other than Attributes and Keys")
+	}
+	if seg == "Attributes" {
+		return s.attributes(q, t, keyText, hasKeyName)
+	}
+	return s.keys(q, t, keyText, hasKeyName)
+}
+
+// definitionByKey finds a table by the key of its EntityMetadata: LogicalName='x' or its MetadataId.
+func (s *Server) definitionByKey(key string) (*table, *odataError) {
+	if spec, err := parseKeySegment(key); err == nil && spec.guid != "" {
+		for _, t := range s.tables {
+			if t.metadataID == spec.guid {
+				return t, nil
+			}
+		}
+		return nil, newError(http.StatusNotFound, codeNotFound, "Could not find entity with MetadataId = '%s'.", spec.guid)
+	}
+	name, err := logicalNameKey(key, "EntityMetadata")
+	if err != nil {
+		return nil, err
+	}
+	t := s.byEntity[name]
+	if t == nil {
+		return nil, newError(http.StatusNotFound, codeNotFound, "Could not find entity with LogicalName = '%s'.", name)
+	}
+	return t, nil
+}
+
+// keys answers …/Keys: GET lists them, POST creates one, Keys(LogicalName='k') or Keys(<MetadataId>) reads one.
+func (s *Server) keys(q *request, t *table, keyText string, hasKeyName bool) *odataError {
+	if !hasKeyName {
+		if err := allow(q, "Keys", http.MethodGet, http.MethodPost); err != nil {
+			return err
+		}
+		if q.r.Method == http.MethodPost {
+			return s.createKey(q, t)
+		}
+		if err := q.q.only("$select", "$expand"); err != nil {
+			return err
+		}
+		s.settleKeys(t)
+		return s.writeKeys(q, t)
+	}
+	if err := allow(q, "Keys", http.MethodGet); err != nil {
 		return err
 	}
 	if err := q.q.only("$select", "$expand"); err != nil {
 		return err
 	}
-	name, err := logicalNameKey(key, "EntityMetadata")
-	if err != nil {
-		return err
-	}
-	t := s.byEntity[name]
-	if t == nil {
-		return newError(http.StatusNotFound, codeNotFound, "Could not find entity with LogicalName = '%s'.", name)
-	}
 	s.settleKeys(t)
-	if len(more) == 0 {
-		return s.writeDefinition(q, t)
-	}
-	seg, keyText, hasKeyName, err := splitKey(more[0])
-	if err != nil || seg != "Keys" || len(more) > 1 {
-		return notImplemented("EntityDefinitions paths other than Keys")
-	}
-	if !hasKeyName {
-		return s.writeKeys(q, t)
-	}
-	keyName, err := logicalNameKey(keyText, "EntityKeyMetadata")
-	if err != nil {
-		return err
-	}
-	_, k, err := s.findKey(name, keyName)
+	k, err := s.keyByName(t, keyText)
 	if err != nil {
 		return err
 	}
 	return s.writeKey(q, t, k)
+}
+
+// keyByName finds a key by LogicalName='k' or by its MetadataId.
+func (s *Server) keyByName(t *table, keyText string) (*altKey, *odataError) {
+	if spec, err := parseKeySegment(keyText); err == nil && spec.guid != "" {
+		for _, k := range t.keys {
+			if k.metadataID == spec.guid {
+				return k, nil
+			}
+		}
+		return nil, newError(http.StatusNotFound, codeNotFound, "Could not find the entity key with MetadataId = '%s' on entity '%s'.", spec.guid, t.entity)
+	}
+	keyName, err := logicalNameKey(keyText, "EntityKeyMetadata")
+	if err != nil {
+		return nil, err
+	}
+	_, k, err := s.findKey(t.entity, keyName)
+	return k, err
 }
 
 // logicalNameKey reads LogicalName='x' from a metadata key segment.
@@ -227,45 +293,137 @@ func pick(all object, sel []string) object {
 // writeDefinition answers EntityDefinitions(LogicalName='x') with the few EntityMetadata properties
 // the sandbox knows, and $expand=Keys.
 func (s *Server) writeDefinition(q *request, t *table) *odataError {
-	var sel []string
-	if v, ok := q.q.system["$select"]; ok {
+	dq, err := parseDefinitionQuery(q.q)
+	if err != nil {
+		return err
+	}
+	body := object{{"@odata.context", q.base + "$metadata#EntityDefinitions" + dq.shape() + "/$entity"}}
+	writeJSON(q.w, http.StatusOK, append(body, s.entityObject(t, dq)...))
+	return nil
+}
+
+// definitionQuery is the $select and $expand=Keys of an EntityMetadata request.
+type definitionQuery struct {
+	sel        []string
+	expandKeys bool
+}
+
+func parseDefinitionQuery(q *queryOptions) (definitionQuery, *odataError) {
+	var dq definitionQuery
+	if v, ok := q.system["$select"]; ok {
 		var err *odataError
-		if sel, err = parseMetadataSelect(v, entityFields, "EntityMetadata"); err != nil {
-			return err
+		if dq.sel, err = parseMetadataSelect(v, entityFields, "EntityMetadata"); err != nil {
+			return dq, err
 		}
 	}
-	expandKeys := false
-	if v, ok := q.q.system["$expand"]; ok {
+	if v, ok := q.system["$expand"]; ok {
 		if v != "Keys" {
-			return badRequest("Only $expand=Keys is supported on EntityMetadata in the sandbox; got '%s'.", v)
+			return dq, badRequest("Only $expand=Keys is supported on EntityMetadata in the sandbox; got '%s'.", v)
 		}
-		expandKeys = true
+		dq.expandKeys = true
+	}
+	return dq, nil
+}
+
+// shape is the $select and $expand part of an @odata.context, in parentheses, or "".
+func (dq definitionQuery) shape() string {
+	parts := slices.Clone(dq.sel)
+	if dq.expandKeys {
+		parts = append(parts, "Keys()")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(parts, ",") + ")"
+}
+
+// entityObject writes a table's EntityMetadata: the selected properties and the expanded keys.
+func (s *Server) entityObject(t *table, dq definitionQuery) object {
+	schemaName := t.schemaName
+	if schemaName == "" {
+		schemaName = t.entity
 	}
 	all := object{
-		{"MetadataId", world.GUID("entity:" + t.entity)},
+		{"MetadataId", t.metadataID},
 		{"LogicalName", t.entity},
-		{"SchemaName", entitySchemaNames[t.entity]},
+		{"SchemaName", schemaName},
 		{"EntitySetName", t.set},
+		{"LogicalCollectionName", t.set},
 		{"PrimaryIdAttribute", t.primaryKey},
 		{"PrimaryNameAttribute", t.primaryName},
+		{"OwnershipType", t.ownership},
+		{"IsCustomEntity", t.custom},
+		{"IsActivity", false},
 		{"IsOptimisticConcurrencyEnabled", true},
 	}
-	shape := slices.Clone(sel)
-	body := object{{"@odata.context", ""}}
-	body = append(body, pick(all, sel)...)
-	if expandKeys {
+	o := pick(all, dq.sel)
+	if dq.expandKeys {
 		keys := []object{}
 		for _, k := range t.keys {
 			keys = append(keys, s.keyObject(t, k, keyQuery{}))
 		}
-		body = append(body, field{"Keys", keys})
-		shape = append(shape, "Keys()")
+		o = append(o, field{"Keys", keys})
 	}
-	ctx := q.base + "$metadata#EntityDefinitions"
-	if len(shape) > 0 {
-		ctx += "(" + strings.Join(shape, ",") + ")"
+	return o
+}
+
+// listDefinitions answers GET EntityDefinitions: every table that passes the $filter, by logical
+// name, all in one response (metadata queries are not paged).
+func (s *Server) listDefinitions(q *request) *odataError {
+	if err := q.q.only("$select", "$filter", "$expand"); err != nil {
+		return err
 	}
-	body[0].val = ctx + "/$entity"
-	writeJSON(q.w, http.StatusOK, body)
+	dq, err := parseDefinitionQuery(q.q)
+	if err != nil {
+		return err
+	}
+	meta, rows := s.entityMetadataRows()
+	var filter boolNode
+	if v, ok := q.q.system["$filter"]; ok {
+		if filter, err = s.parseFilter(meta, v, q.q.aliases); err != nil {
+			return err
+		}
+	}
+	ctx := &evalCtx{sc: &s.schema, userID: q.caller}
+	values := []object{}
+	for _, row := range rows {
+		if filter != nil && !filter.eval(ctx, row.rec) {
+			continue
+		}
+		if dq.expandKeys {
+			s.settleKeys(row.t)
+		}
+		values = append(values, s.entityObject(row.t, dq))
+	}
+	writeJSON(q.w, http.StatusOK, object{{"@odata.context", q.base + "$metadata#EntityDefinitions" + dq.shape()}, {"value", values}})
 	return nil
+}
+
+// metadataRow is a table seen as a row of EntityDefinitions, for $filter.
+type metadataRow struct {
+	t   *table
+	rec *record
+}
+
+// entityMetadataRows describes every table as a row whose columns are the primitive EntityMetadata
+// properties, so that the $filter parser checks and evaluates metadata filters as it does others.
+func (s *Server) entityMetadataRows() (*table, []metadataRow) {
+	meta := newTable("EntityMetadata", "EntityDefinitions", "MetadataId", "LogicalName",
+		col("MetadataId", kindGUID), col("LogicalName", kindString), col("SchemaName", kindString),
+		col("EntitySetName", kindString), col("LogicalCollectionName", kindString),
+		col("PrimaryIdAttribute", kindString), col("PrimaryNameAttribute", kindString),
+		col("IsCustomEntity", kindBool), col("IsActivity", kindBool), col("IsOptimisticConcurrencyEnabled", kindBool))
+	var rows []metadataRow
+	for _, t := range s.tables {
+		o := s.entityObject(t, definitionQuery{})
+		values := map[string]any{}
+		for _, f := range o {
+			if _, ok := meta.byName[f.key]; ok {
+				values[f.key] = f.val
+			}
+		}
+		rows = append(rows, metadataRow{t: t, rec: &record{values: values}})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].t.entity < rows[j].t.entity })
+	return meta, rows
 }

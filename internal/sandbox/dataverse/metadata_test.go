@@ -45,7 +45,7 @@ func TestSessionKeyMetadata(t *testing.T) {
 		"EntityDefinitions(LogicalName='lmi_session')/Keys(LogicalName='nokey')":     http.StatusNotFound,
 		"EntityDefinitions(Name='lmi_session')/Keys":                                 http.StatusBadRequest,
 		"EntityDefinitions(LogicalName='lmi_session')/Keys?$select=Nothing":          http.StatusBadRequest,
-		"EntityDefinitions(LogicalName='lmi_session')/Attributes":                    http.StatusNotImplemented,
+		"EntityDefinitions(LogicalName='lmi_session')/OneToManyRelationships":        http.StatusNotImplemented,
 		"EntityDefinitions(LogicalName='lmi_session')/Keys?$expand=AsyncJob($top=1)": http.StatusBadRequest,
 	} {
 		mustStatus(t, f.get(path), status)

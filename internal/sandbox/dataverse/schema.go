@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/rescuecompanion/rescue-companion/internal/sandbox/world"
 )
 
 // kind is the Edm type family of a column, which decides how literals, bodies and sorting treat it.
@@ -43,6 +45,17 @@ type column struct {
 	maxLen   int            // for strings; 0 means no limit
 	writable bool           // may be set in a request body
 	lookup   *lookup        // non-nil for _x_value lookup properties
+	// attr describes the column as an attribute of the table's metadata; nil for the seed's columns,
+	// whose metadata is derived from their kind.
+	attr *attribute
+}
+
+// attribute is what the metadata of a column created through the metadata API says about it.
+type attribute struct {
+	schemaName string
+	attrType   string // AttributeType: String, Memo, Integer, Boolean, DateTime, Lookup
+	metadataID string
+	display    string
 }
 
 // lookup describes a lookup property (_x_value) and the navigation properties that set it.
@@ -88,8 +101,15 @@ func (r *record) id(t *table) string {
 
 // table is an entity set with its schema and rows.
 type table struct {
-	entity      string
-	set         string
+	entity     string
+	set        string
+	schemaName string // the entity's SchemaName; "" for a seed table without one in entitySchemaNames
+	metadataID string // the entity's MetadataId
+	custom     bool   // a custom table: the Rescue solution's, or one created through the metadata API
+	ownership  string // OwnershipType: UserOwned or OrganizationOwned
+	// declared are attributes the table's metadata lists that rows carry only once written: the
+	// Rescue solution's columns of the seeded session table, which takes any lmi_ column.
+	declared    []*column
 	primaryKey  string
 	primaryName string
 	columns     []*column
@@ -111,18 +131,25 @@ type table struct {
 func newTable(entity, set, pk, primaryName string, cols ...*column) *table {
 	t := &table{
 		entity: entity, set: set, primaryKey: pk, primaryName: primaryName,
+		schemaName: entitySchemaNames[entity], metadataID: world.GUID("entity:" + entity), ownership: "UserOwned",
 		byName: map[string]*column{}, navs: map[string]*navigation{}, rows: map[string]*record{},
 	}
 	for _, c := range cols {
-		t.columns = append(t.columns, c)
-		t.byName[c.name] = c
-		if c.lookup != nil {
-			for target, nav := range c.lookup.navFor {
-				t.navs[nav] = &navigation{name: nav, lookup: c.name, target: target}
-			}
-		}
+		t.addColumn(c)
 	}
 	return t
+}
+
+// addColumn adds a column to the schema, with the navigation properties of a lookup. Rows written
+// before it read it as null.
+func (t *table) addColumn(c *column) {
+	t.columns = append(t.columns, c)
+	t.byName[c.name] = c
+	if c.lookup != nil {
+		for target, nav := range c.lookup.navFor {
+			t.navs[nav] = &navigation{name: nav, lookup: c.name, target: target}
+		}
+	}
 }
 
 // typeName is the qualified entity type, as ODataLib names it in messages.

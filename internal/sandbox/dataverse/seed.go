@@ -54,9 +54,11 @@ func stateCols(states, statuses map[int]string) []*column {
 }
 
 func systemUsersTable() *table {
-	return newTable("systemuser", "systemusers", "systemuserid", "fullname",
+	t := newTable("systemuser", "systemusers", "systemuserid", "fullname",
 		col("systemuserid", kindGUID), col("fullname", kindString), col("internalemailaddress", kindString),
 		col("domainname", kindString), col("azureactivedirectoryobjectid", kindGUID), col("isdisabled", kindBool))
+	t.ownership = "BusinessOwned"
+	return t
 }
 
 func accountsTable() *table {
@@ -127,7 +129,40 @@ func sessionsTable() *table {
 		attributes: []string{SessionIDColumn}, status: "Active",
 		metadataID: world.GUID("key:" + SessionKeyName), labelID: world.GUID("key-label:" + SessionKeyName),
 	}}
+	t.declared = solutionSessionColumns()
+	t.custom = true
 	return t
+}
+
+// solutionSessionColumns are the columns the Rescue solution gives its session table, besides the
+// key column and the case lookup: what the product's write-back sends. The seeded table lists them
+// in its metadata and stores them, like any other lmi_ column, as sent.
+func solutionSessionColumns() []*column {
+	declare := func(name, schemaName, attrType string, k kind, maxLen int) *column {
+		return &column{name: name, kind: k, maxLen: maxLen, writable: true, attr: &attribute{
+			schemaName: schemaName, attrType: attrType, metadataID: world.GUID("attribute:" + SessionEntity + "." + name),
+		}}
+	}
+	return []*column{
+		declare("lmi_name", "lmi_Name", "String", kindString, 200),
+		declare("lmi_casenumber", "lmi_CaseNumber", "String", kindString, 100),
+		declare("lmi_customername", "lmi_CustomerName", "String", kindString, 200),
+		declare("lmi_technician", "lmi_Technician", "String", kindString, 200),
+		declare("lmi_technicianid", "lmi_TechnicianId", "String", kindString, 100),
+		declare("lmi_technicianemail", "lmi_TechnicianEmail", "String", kindString, 200),
+		declare("lmi_status", "lmi_Status", "String", kindString, 100),
+		declare("lmi_resolved", "lmi_Resolved", "Boolean", kindBool, 0),
+		declare("lmi_waitingseconds", "lmi_WaitingSeconds", "Integer", kindInt, 0),
+		declare("lmi_activeseconds", "lmi_ActiveSeconds", "Integer", kindInt, 0),
+		declare("lmi_totalseconds", "lmi_TotalSeconds", "Integer", kindInt, 0),
+		declare("lmi_toolsused", "lmi_ToolsUsed", "String", kindString, 1000),
+		declare("lmi_platform", "lmi_Platform", "String", kindString, 100),
+		declare("lmi_notes", "lmi_Notes", "Memo", kindString, 100000),
+		declare("lmi_chatlog", "lmi_ChatLog", "Memo", kindString, 1048576),
+		declare("lmi_correlation", "lmi_Correlation", "String", kindString, 100),
+		declare("lmi_start", "lmi_Start", "DateTime", kindTime, 0),
+		declare("lmi_end", "lmi_End", "DateTime", kindTime, 0),
+	}
 }
 
 // userSettingsTable has a fixed schema, so a column it lacks (an auth code, say) is refused rather than
@@ -141,17 +176,20 @@ func userSettingsTable() *table {
 		ownerLookup(), col("createdon", kindTime), col("modifiedon", kindTime))
 	t.stateOf, t.defaultOf = map[int]int{1: 0, 2: 1}, map[int]int{0: 1, 1: 2}
 	t.creatable, t.updatable, t.deletable = true, true, true
+	t.custom = true
 	return t
 }
 
 // seed fills the tables from the world, as the organisation looks on the day the sandbox starts.
 func (s *Server) seed(w *world.World, now time.Time) {
-	for _, t := range []*table{
-		systemUsersTable(), accountsTable(), contactsTable(), incidentsTable(),
-		annotationsTable(), asyncOperationsTable(), sessionsTable(), userSettingsTable(),
-	} {
-		s.tables[t.set] = t
-		s.byEntity[t.entity] = t
+	tables := []*table{
+		systemUsersTable(), accountsTable(), contactsTable(), incidentsTable(), annotationsTable(), asyncOperationsTable(),
+	}
+	if !s.opts.WithoutSolution {
+		tables = append(tables, sessionsTable(), userSettingsTable())
+	}
+	for _, t := range tables {
+		s.addTable(t)
 	}
 	for _, u := range w.Technicians {
 		s.insert("systemusers", map[string]any{
@@ -190,11 +228,17 @@ func (s *Server) seed(w *world.World, now time.Time) {
 	s.seedJobs(now)
 }
 
+// addTable makes a table part of the organisation.
+func (s *Server) addTable(t *table) {
+	s.tables[t.set] = t
+	s.byEntity[t.entity] = t
+}
+
 // seedUserSettings gives Jordan the settings row his first PIN request made some weeks ago; Camille
 // and Priya have not requested a PIN yet, so they have none.
 func (s *Server) seedUserSettings(w *world.World, now time.Time) {
 	jordan, ok := w.Technician("jordan")
-	if !ok {
+	if !ok || s.tables[UserSettingSet] == nil {
 		return
 	}
 	created := now.Add(-21 * 24 * time.Hour).UTC().Truncate(time.Second)
@@ -209,10 +253,12 @@ func (s *Server) seedUserSettings(w *world.World, now time.Time) {
 // seedJobs adds the system jobs an organisation of some age has: the succeeded index job of the session
 // key, and a few workflow runs.
 func (s *Server) seedJobs(now time.Time) {
-	key := s.byEntity[SessionEntity].keys[0]
 	created := now.Add(-30 * 24 * time.Hour)
-	key.asyncJob = s.insertJob(world.GUID("asyncoperation:key-index"), "Create index for entity key "+key.logicalName,
-		63, 30, SessionEntity, "", "", 0, created)
+	if sessions := s.byEntity[SessionEntity]; sessions != nil {
+		key := sessions.keys[0]
+		key.asyncJob = s.insertJob(world.GUID("asyncoperation:key-index"), "Create index for entity key "+key.logicalName,
+			63, 30, SessionEntity, "", "", 0, created)
+	}
 	for i := 0; i < 3; i++ {
 		id := world.GUID(fmt.Sprintf("asyncoperation:workflow:%d", i))
 		s.insertJob(id, "Case follow-up reminder", 10, 30, "incident", "", "", 0, created.Add(time.Duration(i+1)*72*time.Hour))

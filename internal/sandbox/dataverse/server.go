@@ -29,6 +29,15 @@ type Options struct {
 	Now func() time.Time
 	// NewID makes the GUID of a new row; random (version 4) by default.
 	NewID func() string
+	// WithoutSolution starts the organisation without the Rescue solution: no session table, no
+	// technician settings table, no session key nor its index job. doctor --provision creates them
+	// through the metadata API.
+	WithoutSolution bool
+	// NonCustomizers are the systemuserids of users without the System Customizer privileges: the
+	// metadata writes (POST EntityDefinitions, …/Attributes, …/Keys, RelationshipDefinitions) and
+	// ReactivateEntityKey answer them 403 with the platform code 0x80040220 and change nothing.
+	// SetCustomizer changes this while the server runs.
+	NonCustomizers []string
 }
 
 // Server is the fake Dataverse organisation. It is safe for concurrent use.
@@ -39,6 +48,10 @@ type Server struct {
 	check   TokenCheck
 	opts    Options
 	version int64 // the last RowVersion handed out
+	// nonCustomizers are the systemuserids (lower case) refused the customization privileges.
+	nonCustomizers map[string]bool
+	// relationships are the MetadataIds of the relationships created, by lower-case schema name.
+	relationships map[string]string
 }
 
 // New copies the world's seed into the server's own tables.
@@ -52,6 +65,10 @@ func New(w *world.World, check TokenCheck, opts Options) *Server {
 	s := &Server{
 		schema: schema{tables: map[string]*table{}, byEntity: map[string]*table{}},
 		world:  w, check: check, opts: opts, version: 7_310_000,
+		nonCustomizers: map[string]bool{}, relationships: map[string]string{},
+	}
+	for _, id := range opts.NonCustomizers {
+		s.nonCustomizers[strings.ToLower(id)] = true
 	}
 	s.seed(w, opts.Now())
 	return s
@@ -205,6 +222,8 @@ func (s *Server) route(q *request, rest string) *odataError {
 			return resourceNotFound(rest)
 		}
 		return s.whoAmI(q)
+	case "RelationshipDefinitions":
+		return s.relationshipDefinitions(q, hasKey, len(segs))
 	case "ReactivateEntityKey", "CloseIncident":
 		if hasKey || len(segs) > 1 {
 			return resourceNotFound(rest)

@@ -217,7 +217,8 @@ func TestTechnicianSettingsMetadata(t *testing.T) {
 	mustStatus(t, r, http.StatusOK)
 	want := `{"@odata.context":"` + f.base + `$metadata#EntityDefinitions/$entity","MetadataId":"` + world.GUID("entity:lmi_usersetting") +
 		`","LogicalName":"lmi_usersetting","SchemaName":"lmi_UserSetting","EntitySetName":"lmi_usersettings",` +
-		`"PrimaryIdAttribute":"lmi_usersettingid","PrimaryNameAttribute":"lmi_name","IsOptimisticConcurrencyEnabled":true}`
+		`"LogicalCollectionName":"lmi_usersettings","PrimaryIdAttribute":"lmi_usersettingid","PrimaryNameAttribute":"lmi_name",` +
+		`"OwnershipType":"UserOwned","IsCustomEntity":true,"IsActivity":false,"IsOptimisticConcurrencyEnabled":true}`
 	if r.body != want {
 		t.Fatalf("\n got %s\nwant %s", r.body, want)
 	}
