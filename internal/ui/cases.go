@@ -36,6 +36,8 @@ type casesScreen struct {
 	detail   *caseDetail
 	light    *consoleLight
 	recent   *widget.Button
+	more     *widget.Button // the menu of the other windows, hidden when none is offered
+	toolbar  *fyne.Container
 	pending  *widget.Label
 	pendRow  *fyne.Container
 
@@ -43,6 +45,7 @@ type casesScreen struct {
 	onCancel  func()
 	onOpen    func(Case)
 	onRecent  func()
+	onMore    func()
 }
 
 // caseTimeLayout is how dates read in both languages: unambiguous and short.
@@ -89,6 +92,8 @@ func newCasesScreen(now func() time.Time) *casesScreen {
 
 	s.detail = newCaseDetail(func(c Case) { s.onOpen(c) }, now)
 	s.recent = widget.NewButtonWithIcon(lang.L("Recent sessions"), theme.HistoryIcon(), func() { s.onRecent() })
+	s.more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { s.onMore() })
+	s.more.Hide()
 	s.pending = widget.NewLabel("")
 	s.pending.Importance = widget.LowImportance
 	s.pendRow = container.NewHBox(layout.NewSpacer(), s.pending) // right under the console light
@@ -96,12 +101,12 @@ func newCasesScreen(now func() time.Time) *casesScreen {
 
 	// The sort menu is as wide as its longest choice, in French too, rather than cut.
 	sortBox := container.NewGridWrap(fyne.NewSize(200, s.sortBy.MinSize().Height), s.sortBy)
-	tools := container.NewBorder(nil, nil, nil, container.NewHBox(sortBox, s.refresh, s.recent, s.light.content), s.search)
+	s.toolbar = container.NewBorder(nil, nil, nil, container.NewHBox(sortBox, s.refresh, s.recent, s.more, s.light.content), s.search)
 	left := container.NewStack(s.list, middle(s.empty), middle(s.failure))
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.55
 	s.sortBy.SetSelectedIndex(sortModified) // now that the list exists to be sorted
-	s.content = container.NewBorder(container.NewVBox(tools, s.pendRow, s.progress, s.banner), nil, nil, nil, split)
+	s.content = container.NewBorder(container.NewVBox(s.toolbar, s.pendRow, s.progress, s.banner), nil, nil, nil, split)
 	return s
 }
 
@@ -196,6 +201,12 @@ func (s *casesScreen) selectCase(id string) {
 		}
 	}
 	s.search.SetText("") // OnChanged re-applies, and reselect finds it
+}
+
+// offerMore shows the "⋯" menu's button, or hides it, and lays the toolbar out again.
+func (s *casesScreen) offerMore(on bool) {
+	s.more.Hidden = !on
+	s.toolbar.Refresh()
 }
 
 // setBusy shows or hides the progress bar and its cancel button.

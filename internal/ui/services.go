@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/rescuecompanion/rescue-companion/internal/config"
 )
 
 // The screens reach the world only through the values below, which the composition root (app/)
@@ -212,7 +214,7 @@ type SessionDetails struct {
 	Notes        string
 	Chat         []ChatLine
 	WrittenBack  bool   // the session record is in Dynamics
-	CaseResolved bool   // the case was resolved from the wrap-up
+	CaseResolved bool   // the case is resolved in Dynamics (the team view); or was, from the wrap-up
 	Summary      string // the internal note written on the case, if any
 }
 
@@ -243,4 +245,63 @@ type Sessions interface {
 	SuggestedSummary(sessionID int) string
 	// WrapUp records the technician's decision; the writes go through the outbox.
 	WrapUp(ctx context.Context, w WrapUp) error
+}
+
+// SSOPasswordKey is the key by which Locked names the company's SSO password, which has no place in
+// the settings file (it lives in the keyring) but may still be managed by IT.
+const SSOPasswordKey = "rescue.sso_password"
+
+// SettingsForm is what the settings screen shows and saves: the settings file, which of its keys
+// IT manages, the technician's Rescue ID, and the company's SSO password, which only ever goes in.
+type SettingsForm struct {
+	Config config.Config
+	// Locked names the contract keys (e.g. "dynamics.url", or SSOPasswordKey) managed by IT
+	// policy: the screen shows them read-only, with a mark that says so.
+	Locked map[string]bool
+	// SSOPassword is a new company SSO password typed in the screen, for the keyring; "" keeps the
+	// one kept there as it is. Load leaves it empty: a kept password is never shown back.
+	SSOPassword string
+	// SSOPasswordSet says whether the keyring holds a company SSO password.
+	SSOPasswordSet bool
+	// TechnicianID is the technician's ID in Rescue, shown read-only; "" when it is not known yet.
+	TechnicianID string
+}
+
+// Settings reads and writes the settings. The screen validates as the technician types, with
+// config.Validate; Save checks again, since the screen is not the only way in.
+type Settings interface {
+	// Load is the current settings, after IT policy; it may read the keyring.
+	Load(ctx context.Context) (SettingsForm, error)
+	// Save writes the settings file and, when SSOPassword is set, the keyring. An error that
+	// wraps config.FieldError values is shown under the fields it names.
+	Save(ctx context.Context, f SettingsForm) error
+}
+
+// CheckResult is one check of the diagnostics, in one line, with what to do when it failed.
+type CheckResult struct {
+	Name    string // what was checked, e.g. "Dynamics sign-in"
+	Detail  string // what was found
+	Fix     string // what to do about it; empty when OK
+	OK      bool
+	Warning bool // not OK, but the app still works (shown as a warning rather than an error)
+	Fixable bool // Diagnostics.Fix can repair it
+}
+
+// Diagnostics checks that session data can reach Dynamics, as the doctor command does, and
+// repairs what it can. The progress functions may be called from any goroutine.
+type Diagnostics interface {
+	Run(ctx context.Context) ([]CheckResult, error)
+	// Fix repairs the fixable problems and returns the checks as they stand after, also with an
+	// error (both are shown) when it could check again.
+	Fix(ctx context.Context, progress func(step string)) ([]CheckResult, error)
+	// Provision creates the Dataverse tables, columns and keys that are missing and returns what
+	// it created, one line each.
+	Provision(ctx context.Context, progress func(step string)) ([]string, error)
+}
+
+// Team gives a helpdesk lead the team's sessions.
+type Team interface {
+	// Sessions is every technician's sessions of the last period, from Dynamics, newest first;
+	// CaseResolved says whether each one's case is resolved now.
+	Sessions(ctx context.Context, period time.Duration) ([]SessionDetails, error)
 }

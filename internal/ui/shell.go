@@ -23,6 +23,11 @@ type Services struct {
 	Links  Links
 	// Sessions follows the sessions after their PIN; without it the screens show none.
 	Sessions Sessions
+	// Settings, Diagnostics and Team open the windows of the same names; each one left nil is
+	// not offered.
+	Settings    Settings
+	Diagnostics Diagnostics
+	Team        Team
 	// Ready, when set, is called once on the UI goroutine when the first screen has its content:
 	// "signin", or "cached" when the window opened on the cases kept from last time.
 	Ready func(what string)
@@ -48,6 +53,7 @@ type Shell struct {
 	sessions   sessionWatch
 	recentView *recentView        // while Recent sessions is open
 	detailView *sessionDetailView // while a session's details are open
+	tools      toolWindows        // Settings, Diagnostics and Team sessions
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // the long operation under way, if any
@@ -88,6 +94,7 @@ func newShell(a fyne.App, env Environment, svc Services, async func(func())) *Sh
 	s.addShortcuts()
 	s.wireRescue()
 	s.wireSessions()
+	s.wireTools()
 	return s
 }
 
@@ -361,7 +368,7 @@ func (s *Shell) signOut() {
 
 // addShortcuts binds the keyboard: Ctrl+W hides to the tray, Ctrl+Q quits, Ctrl+F searches, Ctrl+R
 // refreshes, Ctrl+O opens the selected case in Dynamics, Ctrl+G generates a PIN for it, Ctrl+H opens
-// Recent sessions (Cmd on macOS).
+// Recent sessions (Cmd on macOS). The windows of tools.go add theirs.
 func (s *Shell) addShortcuts() {
 	bind := func(key fyne.KeyName, do func()) {
 		s.window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},

@@ -9,7 +9,8 @@ import (
 )
 
 // trayMenu is the tray icon's menu: the window, the console and the live sessions, the most recent
-// cases, Recent sessions, refresh, sign out and quit.
+// cases, Recent sessions and the windows offered (Team sessions, Settings, Diagnostics), refresh,
+// sign out and quit.
 func (s *Shell) trayMenu() *fyne.Menu {
 	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Open Rescue Companion"), s.Show)}
 	if s.account.Username != "" {
@@ -29,8 +30,9 @@ func (s *Shell) trayMenu() *fyne.Menu {
 			items = append(items, fyne.NewMenuItem(trayLabel(c), func() { s.showCase(id) }))
 		}
 	}
-	items = append(items, fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(lang.L("Recent sessions"), s.showRecent),
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(lang.L("Recent sessions"), s.showRecent))
+	items = append(items, s.toolItems(false)...)
+	items = append(items,
 		fyne.NewMenuItem(lang.L("Refresh cases"), func() {
 			if s.account.Username != "" {
 				s.refresh()
