@@ -110,6 +110,7 @@ func (u uiRescue) SSO() bool { return u.svc.cfg.Rescue.CompanyID != "" }
 
 // credentials completes what the technician typed with the company's SSO settings.
 func (s *services) credentials(ctx context.Context, email, password, ssoID, token string) (companion.Credentials, error) {
+	knownSecrets.Add(password, token)
 	c := companion.Credentials{Email: email, Password: password, SSOID: ssoID, Token: token}
 	if ssoID == "" {
 		return c, nil

@@ -25,7 +25,8 @@ var version = "0.1.0"
 const appID = "com.rescuecompanion.app"
 
 const usage = `Usage:
-  rescue-companion [--sandbox] [--config FILE]   open the tray app
+  rescue-companion [--sandbox] [--minimized] [--config FILE]
+                                                 open the tray app
   rescue-companion signin [--device-code]        sign in to Dynamics
   rescue-companion signout                       sign out and delete what is kept on this computer
   rescue-companion cases [--json] [--search T]   list my open cases
@@ -33,9 +34,11 @@ const usage = `Usage:
                                                  sign in to Rescue; the password or token is read from standard input
   rescue-companion pin CASE-NUMBER [--json]      generate a Rescue PIN code for one of my open cases
   rescue-companion sync [--wait]                 follow the sessions and write them to Dynamics, headless
-  rescue-companion sessions [--case N] [--since 7d] [--json]
-                                                 my recent sessions, or a case's, from Dynamics
+  rescue-companion sessions [--case N | --team] [--since 7d] [--json | --csv]
+                                                 my recent sessions, a case's, or the team's, from Dynamics
   rescue-companion session SESSION-ID [--json]   one session's details
+  rescue-companion doctor [--fix] [--provision] [--json]
+                                                 check why session data may not reach Dynamics, and repair it
   rescue-companion sandbox [--dir DIR]           serve the sandbox services on loopback until interrupted
   rescue-companion version                       print the version
 
@@ -67,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runSessions(args[1:], defaultCLIEnv(stdout, stderr))
 		case "session":
 			return runSession(args[1:], defaultCLIEnv(stdout, stderr))
+		case "doctor":
+			return runDoctor(args[1:], defaultCLIEnv(stdout, stderr))
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return exitOK
@@ -78,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // guiFlags are the flags of the tray app itself.
 type guiFlags struct {
 	sandbox    bool
+	minimized  bool
 	configPath string
 }
 
@@ -87,6 +93,7 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the embedded sandbox with sample data")
+	fs.BoolVar(&f.minimized, "minimized", false, "start in the tray, without the window (as at login)")
 	fs.StringVar(&f.configPath, "config", "", "settings file (default: the user config dir)")
 	if err := fs.Parse(args); err != nil {
 		return f, err

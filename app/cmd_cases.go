@@ -33,7 +33,7 @@ func defaultCLIEnv(stdout, stderr io.Writer) cliEnv {
 		stdin:    os.Stdin,
 		stdout:   stdout,
 		stderr:   stderr,
-		keyring:  func() secrets.Store { return secrets.NewKeyring(0) },
+		keyring:  func() secrets.Store { return remember(secrets.NewKeyring(0)) },
 		stateDir: defaultStateDir,
 	}
 }

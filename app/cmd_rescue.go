@@ -82,6 +82,7 @@ func readSecret(r io.Reader, what string) (string, error) {
 		return "", err
 	}
 	line = strings.TrimRight(line, "\r\n")
+	knownSecrets.Add(line)
 	if line == "" {
 		return "", fmt.Errorf("no %s on standard input (pipe it in, e.g. from a password manager)", what)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rescuecompanion/rescue-companion/internal/auth"
 	"github.com/rescuecompanion/rescue-companion/internal/companion"
+	"github.com/rescuecompanion/rescue-companion/internal/ui"
 )
 
 // haltEnv names a step of a session's story ("details", "enqueued", "upsert", "deactivate", …) at
@@ -139,6 +140,8 @@ func runSessions(args []string, e cliEnv) int {
 	caseNumber := fs.String("case", "", "only this case's sessions")
 	since := fs.String("since", "7d", "how far back: a duration such as 24h, 7d or 30d")
 	asJSON := fs.Bool("json", false, "print one JSON array")
+	team := fs.Bool("team", false, "every technician's sessions, not only mine (for helpdesk leads)")
+	asCSV := fs.Bool("csv", false, "print CSV (RFC 4180), the same as the team view's export")
 	svc, code := e.open(fs, configPath, args)
 	if svc == nil {
 		return code
@@ -154,9 +157,22 @@ func runSessions(args []string, e cliEnv) int {
 	if _, ok := svc.auth.Account(ctx); !ok {
 		return e.fail(auth.ErrSignInRequired)
 	}
-	list, err := listSessions(ctx, svc, *caseNumber, time.Now().Add(-period))
+	var list []companion.Details
+	if *team {
+		list, err = svc.desk.get().Team(ctx, time.Now().Add(-period))
+	} else {
+		list, err = listSessions(ctx, svc, *caseNumber, time.Now().Add(-period))
+	}
 	if err != nil {
 		return e.fail(err)
+	}
+	if *asCSV {
+		rows := make([]ui.SessionDetails, 0, len(list))
+		for _, d := range list {
+			rows = append(rows, uiSessions{svc}.uiDetails(d))
+		}
+		_, _ = e.stdout.Write(ui.TeamCSV(rows))
+		return exitOK
 	}
 	if *asJSON {
 		out := make([]sessionJSON, 0, len(list))

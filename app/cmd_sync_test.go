@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -236,5 +237,43 @@ func waitForLine(r interface{ Read([]byte) (int, error) }, want string, within t
 		return err
 	case <-time.After(within):
 		return fmt.Errorf("no %q within %v", want, within)
+	}
+}
+
+func TestTeamSessionsAsCSVAndDoctor(t *testing.T) {
+	c := pacedCLI(t, nil)
+	cs, p := c.pin(t)
+	if code := c.run(runSync, append([]string{"--wait"}, fastSync...)...); code != exitOK {
+		t.Fatalf("sync: %d %s", code, c.errOut.String())
+	}
+	session, _ := c.sb.Rescue.SessionByPIN(p.PIN)
+	if code := c.run(runSessions, "--team", "--since", "7d", "--csv"); code != exitOK {
+		t.Fatalf("sessions --team --csv: %d %s", code, c.errOut.String())
+	}
+	rows, err := csv.NewReader(bytes.NewReader(c.out.Bytes())).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("csv: %v %q", err, c.out.String())
+	}
+	header := strings.Join(rows[0], ",")
+	if !strings.HasPrefix(header, "session_id,case_number,customer,technician,status,resolved,start,end") {
+		t.Fatalf("header %q", header)
+	}
+	if rows[1][0] != fmt.Sprint(session.ID) || rows[1][1] != cs.Number {
+		t.Fatalf("row %q", rows[1])
+	}
+
+	if code := c.run(runDoctor); code != exitOK {
+		t.Fatalf("doctor: %d\n%s%s", code, c.out.String(), c.errOut.String())
+	}
+	if lines := strings.Count(c.out.String(), "\n"); lines < 8 || strings.Contains(c.out.String(), "FAIL") {
+		t.Fatalf("doctor said:\n%s", c.out.String())
+	}
+	_ = c.sb.Rescue.SetConsole("camille", false)
+	if code := c.run(runDoctor, "--json"); code != exitError {
+		t.Fatalf("doctor with the console off: %d\n%s", code, c.out.String())
+	}
+	var checks []map[string]any
+	if err := json.Unmarshal(c.out.Bytes(), &checks); err != nil || len(checks) < 8 {
+		t.Fatalf("doctor --json: %v %s", err, c.out.String())
 	}
 }

@@ -9,13 +9,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/rescuecompanion/rescue-companion/internal/browser"
 	"github.com/rescuecompanion/rescue-companion/internal/config"
+	"github.com/rescuecompanion/rescue-companion/internal/desktop"
 	"github.com/rescuecompanion/rescue-companion/internal/policy"
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox"
 	"github.com/rescuecompanion/rescue-companion/internal/secrets"
@@ -26,6 +29,17 @@ func runGUICommand(args []string, stderr io.Writer) int {
 	f, err := parseGUIFlags(args, stderr)
 	if err != nil {
 		return exitUsage
+	}
+	var shown shellHolder
+	release, err := oneInstance(f, shown.show)
+	if errors.Is(err, desktop.ErrAlreadyRunning) {
+		fmt.Fprintln(stderr, "rescue-companion: already running; its window was brought forward")
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "rescue-companion: could not check for another instance: %v\n", err)
+	} else {
+		defer release()
 	}
 	var shell *ui.Shell
 	choose := func(ctx context.Context, c []ui.Choice) (string, error) { return shell.ChooseAccount(ctx, c) }
@@ -43,6 +57,7 @@ func runGUICommand(args []string, stderr io.Writer) int {
 	a.SetIcon(ui.AppIcon())
 	services := ui.Services{
 		Auth: uiAuth{svc}, Cases: uiCases{svc}, Rescue: newUIRescue(svc), Sessions: uiSessions{svc}, Links: uiLinks{svc},
+		Settings: uiSettings{svc: svc, path: settingsPath(f)}, Diagnostics: uiDiagnostics{svc}, Team: uiTeam{svc},
 	}
 	var ready chan struct{}
 	if os.Getenv(traceReadyEnv) != "" {
@@ -53,15 +68,62 @@ func runGUICommand(args []string, stderr io.Writer) int {
 		}
 	}
 	shell = ui.NewShell(a, env, services)
+	shown.set(shell)
 	if ready != nil {
 		ui.WhenShown(a, ready, func(t time.Time) { fmt.Fprintf(stderr, "shown %d\n", t.UnixNano()) })
 	}
-	shell.Show()
+	if f.minimized {
+		shell.Hide() // started at login: the tray icon is enough
+	} else {
+		shell.Show()
+	}
 	work, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
-	go svc.desk.get().Run(work) // follows sessions and writes them back while the app runs
+	desktop.Go(func() { svc.desk.get().Run(work) }) // follows sessions and writes them back while the app runs
 	a.Run()
 	return exitOK
+}
+
+// settingsPath is the file the Settings screen writes: the one given, the sandbox's own, or the default.
+func settingsPath(f guiFlags) string {
+	if f.sandbox {
+		return filepath.Join(os.TempDir(), "rescue-companion-sandbox-settings.toml")
+	}
+	return f.configPath
+}
+
+// oneInstance makes this process the user's only tray app (one for the sandbox, one for the
+// organisation), or asks the running one to come forward.
+func oneInstance(f guiFlags, onShow func()) (func(), error) {
+	dir, err := desktop.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	if f.sandbox {
+		dir = filepath.Join(dir, "sandbox")
+	}
+	return desktop.Acquire(dir, onShow)
+}
+
+// shellHolder lets another launch's "show" reach the shell once it exists.
+type shellHolder struct {
+	mu    sync.Mutex
+	shell *ui.Shell
+}
+
+func (h *shellHolder) set(s *ui.Shell) {
+	h.mu.Lock()
+	h.shell = s
+	h.mu.Unlock()
+}
+
+func (h *shellHolder) show() {
+	h.mu.Lock()
+	s := h.shell
+	h.mu.Unlock()
+	if s != nil {
+		fyne.Do(s.Show)
+	}
 }
 
 // traceReadyEnv, when set, makes the app print when its first screen is shown (scripts/startup.sh).
@@ -87,7 +149,7 @@ func setUp(f guiFlags, choose chooser) (*services, ui.Environment, func(), error
 	if cfg.Rescue.Instance == config.InstanceSandbox {
 		dir += "/sandbox" // a sandbox's tokens and cases never mix with a real organisation's
 	}
-	svc, err := buildServices(cfg, dir, hc, secrets.NewKeyring(0), nil)
+	svc, err := buildServices(cfg, dir, hc, remember(secrets.NewKeyring(0)), nil)
 	if err != nil {
 		return nil, ui.Environment{}, nil, err
 	}
@@ -116,7 +178,7 @@ func setUpSandbox(choose chooser) (*services, ui.Environment, func(), error) {
 		return nil, ui.Environment{}, nil, err
 	}
 	cfg := sandboxConfig(sb, "")
-	keys := secrets.NewMemory()
+	keys := remember(secrets.NewMemory())
 	// The sandbox organisation's SSO settings are filled in, as IT would, so SSO sign-in can be tried.
 	_ = keys.Set(context.Background(), ssoPasswordKey, sb.World.Org.SSOPassword)
 	svc, err := buildServices(cfg, stateDir(tmp), sb.Client(), keys, sandboxOpener(sb, choose))
@@ -176,6 +238,9 @@ func loadConfig(path string) (config.Config, error) {
 	return cfg, err
 }
 
+// errNoSettingsFile: neither a settings file nor an IT policy says where the organisation is.
+var errNoSettingsFile = errors.New("no settings file")
+
 // loadPolicy reads IT's policy for this platform; tests replace it.
 var loadPolicy = policy.Load
 
@@ -205,7 +270,7 @@ func loadConfigLocked(path string) (config.Config, policy.Locked, error) {
 		return cfg, locked, err
 	}
 	if missing && len(pol.Values) == 0 {
-		return cfg, locked, fmt.Errorf("no settings file at %s: create it (see the README) or run with --sandbox", path)
+		return cfg, locked, fmt.Errorf("%w at %s: create it (see the README) or run with --sandbox", errNoSettingsFile, path)
 	}
 	return cfg.Normalize(), locked, cfg.Validate()
 }

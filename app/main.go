@@ -3,8 +3,20 @@
 // a headless command.
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/rescuecompanion/rescue-companion/internal/desktop"
+)
+
+// knownSecrets are the secrets this process has held, masked in crash reports on top of the
+// patterns desktop.Redact knows.
+var knownSecrets desktop.Secrets
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	_, stop := desktop.InstallCrashLog("", knownSecrets.Redact)
+	code := exitError
+	desktop.Guard(func() { code = run(os.Args[1:], os.Stdout, os.Stderr) })
+	stop()
+	os.Exit(code)
 }

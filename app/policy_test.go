@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rescuecompanion/rescue-companion/internal/config"
 	"github.com/rescuecompanion/rescue-companion/internal/policy"
+	"github.com/rescuecompanion/rescue-companion/internal/secrets"
 )
 
 // withPolicy makes loadConfig see p as IT's policy for one test.
@@ -61,5 +63,42 @@ func TestAPolicyAloneConfiguresAFreshInstall(t *testing.T) {
 	withPolicy(t, policy.Policy{Source: "msi", Values: map[string]any{"dynamics.url": "http://contoso.example"}}, nil)
 	if _, err := loadConfig(missing); err == nil || !strings.Contains(err.Error(), "dynamics.url") {
 		t.Fatalf("a bad policy value: %v", err)
+	}
+}
+
+func TestSavingSettingsKeepsTheUsersOwnValueOfAManagedSetting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	own := config.Default()
+	own.Dynamics.URL = "https://mine.crm4.dynamics.com"
+	own.Dynamics.TenantID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	if err := config.Save(path, own); err != nil {
+		t.Fatal(err)
+	}
+	withPolicy(t, policy.Policy{Source: "test", Values: map[string]any{"dynamics.url": "https://contoso.crm4.dynamics.com"}}, nil)
+	svc := &services{cfg: own, keys: secrets.NewMemory()}
+	svc.rescue = &lazyRescue{keyring: svc.keys, store: &lazyStore{keyring: svc.keys, path: filepath.Join(t.TempDir(), "s.db")}}
+	s := uiSettings{svc: svc, path: path}
+	form, err := s.Load(context.Background())
+	if err != nil || form.Config.Dynamics.URL != "https://contoso.crm4.dynamics.com" || !form.Locked["dynamics.url"] {
+		t.Fatalf("load: %+v %v", form, err)
+	}
+	form.Config.Options.DoNotSendCField1 = true
+	form.SSOPassword = "company-sso-secret"
+	if err := s.Save(context.Background(), form); err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := config.Load(path)
+	if saved.Dynamics.URL != "https://mine.crm4.dynamics.com" || !saved.Options.DoNotSendCField1 {
+		t.Fatalf("saved %+v", saved)
+	}
+	if pw, _ := svc.keys.Get(context.Background(), ssoPasswordKey); pw != "company-sso-secret" {
+		t.Fatal("the SSO password was not kept in the keyring")
+	}
+	if b, _ := os.ReadFile(path); strings.Contains(string(b), "company-sso-secret") {
+		t.Fatal("the SSO password is in the settings file")
+	}
+	form.Config.Dynamics.TenantID = "not-a-guid"
+	if err := s.Save(context.Background(), form); err == nil {
+		t.Fatal("an invalid tenant was saved")
 	}
 }

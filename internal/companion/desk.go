@@ -138,6 +138,32 @@ func (d *Desk) Since(ctx context.Context, since time.Time, ownerID string) ([]De
 	return d.fromRecords(rows), nil
 }
 
+// Team is every technician's sessions modified since a time, newest first, each marked with whether
+// its case is resolved now: what a helpdesk lead looks at. Each case is asked about once.
+func (d *Desk) Team(ctx context.Context, since time.Time) ([]Details, error) {
+	list, err := d.Since(ctx, since, "")
+	if err != nil {
+		return nil, err
+	}
+	resolved := map[string]bool{}
+	for i, det := range list {
+		if det.CaseID == "" {
+			continue
+		}
+		r, ok := resolved[det.CaseID]
+		if !ok {
+			_, state, err := d.WriteBack.dyn.CaseState(ctx, det.CaseID)
+			if err != nil {
+				return nil, err
+			}
+			r = state == dynamics.CaseResolved
+			resolved[det.CaseID] = r
+		}
+		list[i].CaseResolved = r
+	}
+	return list, nil
+}
+
 // Details is one session's details: those kept on this computer, else the record in Dynamics.
 func (d *Desk) Details(ctx context.Context, sessionID int) (Details, error) {
 	if local, ok := LocalDetails(d.Tracker.store, sessionID); ok {

@@ -36,6 +36,7 @@ type Details struct {
 	Note            string            `json:"note,omitempty"`
 	Chat            []rescue.ChatLine `json:"chat,omitempty"`
 	PickedUpBy      []int             `json:"picked_up_by,omitempty"`
+	CaseResolved    bool              `json:"-"` // the case is resolved in Dynamics (filled in by Team)
 }
 
 const detailsBucket = "sessions"

@@ -437,6 +437,11 @@ func TestWrapUpWritesOneNoteAndResolvesTheCase(t *testing.T) {
 	if _, state, _ := s.dyn.CaseState(context.Background(), s.caseRef.ID); state != dynamics.CaseResolved {
 		t.Fatalf("case state %d", state)
 	}
+	desk := &Desk{Tracker: s.tracker, WriteBack: s.wb, Box: s.box, Records: s.dyn, Settings: s.wb.s}
+	team, err := desk.Team(context.Background(), s.clk.Now().Add(-time.Hour))
+	if err != nil || len(team) != 1 || team[0].SessionID != sess.ID || !team[0].CaseResolved || team[0].CaseNumber != s.caseRef.Number {
+		t.Fatalf("team %+v %v", team, err)
+	}
 }
 
 func TestRefusedWritesAreParkedNotRetriedForever(t *testing.T) {
