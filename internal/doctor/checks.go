@@ -209,9 +209,11 @@ func keyCheck(k dynamics.EntityKey) Check {
 	case dynamics.KeyActive:
 		return ok(IDSessionKey, name, k.LogicalName+" is Active")
 	case dynamics.KeyPending, dynamics.KeyInProgress:
-		return Check{ID: IDSessionKey, Name: name, Status: StatusWait,
+		return Check{
+			ID: IDSessionKey, Name: name, Status: StatusWait,
 			Detail: fmt.Sprintf("%s is %s: Dynamics is building its index, and sessions wait in the outbox until it is done", k.LogicalName, k.Status),
-			Fix:    "wait a few minutes, then run rescue-companion doctor again"}
+			Fix:    "wait a few minutes, then run rescue-companion doctor again",
+		}
 	case dynamics.KeyFailed:
 		return fail(IDSessionKey, name, k.LogicalName+" is Failed: its index could not be built, so no session can be written", fixKeyCmd)
 	}

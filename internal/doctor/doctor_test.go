@@ -57,8 +57,10 @@ func TestKeyStatuses(t *testing.T) {
 		{"Active", StatusOK, StatusOK, "lmi_sessionkey is Active", "", "no failed key-index job", true},
 		{"Pending", StatusWait, StatusOK, "lmi_sessionkey is Pending: Dynamics is building its index", "wait a few minutes", "no failed key-index job", true},
 		{"InProgress", StatusWait, StatusOK, "lmi_sessionkey is InProgress", "run rescue-companion doctor again", "no failed key-index job", true},
-		{"Failed", StatusFail, StatusFail, "lmi_sessionkey is Failed", "doctor --fix",
-			"1 failed key-index job; the newest on 2026-03-10 09:30 UTC: The alternate key Session key could not be activated because some rows share the same key values.", false},
+		{
+			"Failed", StatusFail, StatusFail, "lmi_sessionkey is Failed", "doctor --fix",
+			"1 failed key-index job; the newest on 2026-03-10 09:30 UTC: The alternate key Session key could not be activated because some rows share the same key values.", false,
+		},
 	} {
 		t.Run(tc.status, func(t *testing.T) {
 			f := newFixture(t, options{})
@@ -140,10 +142,14 @@ func TestRescueChecks(t *testing.T) {
 		detail, fix   string
 		consoleDetail string
 	}{
-		{"no auth code kept", func(f *fixture, d *Deps) { f.kept = false }, StatusFail, StatusSkip,
-			"no Rescue auth code is kept", "run rescue-companion rescue-auth", "no working Rescue auth code"},
-		{"a replaced auth code", func(f *fixture, d *Deps) { f.code = "tok-replaced" }, StatusFail, StatusSkip,
-			"no longer works (INVALID_SECRETAUTHCODE)", "run rescue-companion rescue-auth", "not checked"},
+		{
+			"no auth code kept", func(f *fixture, d *Deps) { f.kept = false }, StatusFail, StatusSkip,
+			"no Rescue auth code is kept", "run rescue-companion rescue-auth", "no working Rescue auth code",
+		},
+		{
+			"a replaced auth code", func(f *fixture, d *Deps) { f.code = "tok-replaced" }, StatusFail, StatusSkip,
+			"no longer works (INVALID_SECRETAUTHCODE)", "run rescue-companion rescue-auth", "not checked",
+		},
 		{"a locked keyring", func(f *fixture, d *Deps) {
 			d.AuthCode = func(context.Context) (string, bool, error) { return "", false, errors.New("the keyring is locked") }
 		}, StatusFail, StatusSkip, "the keyring could not be read: the keyring is locked", "unlock the keyring", "not checked"},

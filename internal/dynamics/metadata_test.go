@@ -53,8 +53,10 @@ func TestAttributesAndKeys(t *testing.T) {
 	}
 
 	keys, err := c.EntityKeys(ctx, "lmi_session")
-	wantKey := EntityKey{MetadataID: world.GUID("key:lmi_sessionkey"), LogicalName: "lmi_sessionkey", SchemaName: "lmi_SessionKey",
-		KeyAttributes: []string{"lmi_sessionid"}, Status: KeyActive}
+	wantKey := EntityKey{
+		MetadataID: world.GUID("key:lmi_sessionkey"), LogicalName: "lmi_sessionkey", SchemaName: "lmi_SessionKey",
+		KeyAttributes: []string{"lmi_sessionid"}, Status: KeyActive,
+	}
 	if err != nil || len(keys) != 1 || !equalKeys(keys[0], wantKey) {
 		t.Fatalf("keys %+v, %v", keys, err)
 	}

@@ -264,8 +264,10 @@ func readAttribute(b *metaBody) (*column, *odataError) {
 	if err != nil {
 		return nil, err
 	}
-	c := &column{name: strings.ToLower(schemaName), kind: ak.kind, writable: true,
-		attr: &attribute{schemaName: schemaName, attrType: ak.attrType, display: display}}
+	c := &column{
+		name: strings.ToLower(schemaName), kind: ak.kind, writable: true,
+		attr: &attribute{schemaName: schemaName, attrType: ak.attrType, display: display},
+	}
 	if ak.maxLen > 0 {
 		n, ok, err := b.integer("MaxLength")
 		switch {
