@@ -59,6 +59,9 @@ func runGUICommand(args []string, stderr io.Writer) int {
 		Auth: uiAuth{svc}, Cases: uiCases{svc}, Rescue: newUIRescue(svc), Sessions: uiSessions{svc}, Links: uiLinks{svc},
 		Settings: uiSettings{svc: svc, path: settingsPath(f)}, Diagnostics: uiDiagnostics{svc}, Team: uiTeam{svc},
 	}
+	if !f.sandbox { // a sandbox run is for trying the app, not for starting at every login
+		services.Autostart = uiAutostart{desktop.NewAutostart()}
+	}
 	var ready chan struct{}
 	if os.Getenv(traceReadyEnv) != "" {
 		ready = make(chan struct{})
@@ -154,6 +157,7 @@ func setUp(f guiFlags, choose chooser) (*services, ui.Environment, func(), error
 		return nil, ui.Environment{}, nil, err
 	}
 	env := ui.Environment{
+		Version:        version,
 		Sandbox:        cfg.Rescue.Instance == config.InstanceSandbox,
 		Organisation:   hostOf(cfg.Dynamics.URL),
 		DynamicsURL:    cfg.Dynamics.URL,
@@ -188,6 +192,7 @@ func setUpSandbox(choose chooser) (*services, ui.Environment, func(), error) {
 		return nil, ui.Environment{}, nil, err
 	}
 	env := ui.Environment{
+		Version:        version,
 		Sandbox:        true,
 		Organisation:   sb.World.Org.TenantDomain,
 		DynamicsURL:    sb.DynamicsURL,

@@ -28,6 +28,8 @@ type Services struct {
 	Settings    Settings
 	Diagnostics Diagnostics
 	Team        Team
+	// Autostart, when set, offers "Start at login" in the tray.
+	Autostart Autostart
 	// Ready, when set, is called once on the UI goroutine when the first screen has its content:
 	// "signin", or "cached" when the window opened on the cases kept from last time.
 	Ready func(what string)
@@ -49,6 +51,8 @@ type Shell struct {
 	account Account
 	rescue  rescueFlow
 	now     func() time.Time // the clock PINs expire by; tests stop it
+
+	autostart bool // the app starts at login (the tray's tick)
 
 	sessions   sessionWatch
 	recentView *recentView        // while Recent sessions is open
@@ -136,7 +140,10 @@ func warmFonts() {
 }
 
 // start looks for the signed-in account and the cached cases, off the UI goroutine.
-func (s *Shell) start() { s.async(s.restore) }
+func (s *Shell) start() {
+	s.async(s.restore)
+	s.loadAutostart()
+}
 
 // Window is the main window.
 func (s *Shell) Window() fyne.Window { return s.window }

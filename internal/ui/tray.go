@@ -41,6 +41,8 @@ func (s *Shell) trayMenu() *fyne.Menu {
 		fyne.NewMenuItem(lang.L("Forget Rescue credentials"), s.forgetRescue),
 		fyne.NewMenuItem(lang.L("Sign out"), s.signOut),
 		fyne.NewMenuItemSeparator())
+	items = append(items, s.systemItems()...)
+	items = append(items, fyne.NewMenuItemSeparator())
 	quit := fyne.NewMenuItem(lang.L("Quit"), s.app.Quit)
 	quit.IsQuit = true
 	items = append(items, quit)

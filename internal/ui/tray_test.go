@@ -2,13 +2,16 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 func labels(m *fyne.Menu) []string {
@@ -24,7 +27,7 @@ func TestTrayMenuSignedOut(t *testing.T) {
 	s := newShell(a, sandboxEnv, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
 	s.start()
 	t.Cleanup(s.Window().Close)
-	want := []string{"Open Rescue Companion", "", "Recent sessions", "Refresh cases", "Forget Rescue credentials", "Sign out", "", "Quit"}
+	want := []string{"Open Rescue Companion", "", "Recent sessions", "Refresh cases", "Forget Rescue credentials", "Sign out", "", "About Rescue Companion", "", "Quit"}
 	if got := labels(a.menu); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("menu %q, want %q", got, want)
 	}
@@ -50,8 +53,8 @@ func TestTrayListsRecentCasesAndEachOpensItsCase(t *testing.T) {
 
 	got := labels(a.menu)
 	// Open, console, separator, 10 cases, separator, Recent sessions, Refresh, Forget, Sign out, separator,
-	// Quit; titles cut at 40
-	if len(got) != 20 || got[3] != "CAS-0a · VPN drops every 10 minutes on the home …" || got[12] != "CAS-0j · VPN drops every 10 minutes on the home …" {
+	// About, separator, Quit; titles cut at 40
+	if len(got) != 22 || got[3] != "CAS-0a · VPN drops every 10 minutes on the home …" || got[12] != "CAS-0j · VPN drops every 10 minutes on the home …" {
 		t.Fatalf("menu %q", got)
 	}
 	s.cases.search.SetText("imprimante") // hides case "a"
@@ -83,7 +86,7 @@ func TestTraySignOut(t *testing.T) {
 	if auth.signOuts != 1 || !s.signIn.choose.Visible() || len(s.cases.all) != 0 {
 		t.Fatalf("sign out: %d calls, sign-in shown %v, %d cases kept", auth.signOuts, s.signIn.choose.Visible(), len(s.cases.all))
 	}
-	if got := labels(a.menu); len(got) != 8 {
+	if got := labels(a.menu); len(got) != 10 {
 		t.Fatalf("the recent cases stayed in the tray: %q", got)
 	}
 }
@@ -133,3 +136,73 @@ func TestIconsAreRasterImages(t *testing.T) {
 }
 
 func timeMinutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// fakeAutostart is a scripted Autostart.
+type fakeAutostart struct {
+	on   bool
+	sets []bool
+	err  error
+}
+
+func (f *fakeAutostart) Enabled() (bool, error) { return f.on, nil }
+
+func (f *fakeAutostart) SetEnabled(on bool) error {
+	f.sets = append(f.sets, on)
+	if f.err != nil {
+		return f.err
+	}
+	f.on = on
+	return nil
+}
+
+func TestStartAtLoginFromTheTray(t *testing.T) {
+	a := &trayApp{App: newTestApp(t)}
+	auto := &fakeAutostart{}
+	s := newShell(a, sandboxEnv, Services{Auth: signedIn(), Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}, Autostart: auto}, syncRun)
+	s.start()
+	t.Cleanup(s.Window().Close)
+	item := func() *fyne.MenuItem {
+		for _, it := range a.menu.Items {
+			if it.Label == "Start at login" {
+				return it
+			}
+		}
+		t.Fatal("no Start at login item")
+		return nil
+	}
+	if item().Checked {
+		t.Fatal("ticked before it was turned on")
+	}
+	item().Action()
+	if !item().Checked || fmt.Sprint(auto.sets) != "[true]" {
+		t.Fatalf("after turning on: checked %v, calls %v", item().Checked, auto.sets)
+	}
+	auto.err = errors.New("read-only home")
+	item().Action()
+	if !item().Checked || !strings.Contains(s.cases.banner.Text, "read-only home") {
+		t.Fatalf("a failed change: checked %v, banner %q", item().Checked, s.cases.banner.Text)
+	}
+}
+
+func TestAboutBoxShowsTheVersion(t *testing.T) {
+	a := &trayApp{App: newTestApp(t)}
+	env := sandboxEnv
+	env.Version = "9.8.7"
+	s := newShell(a, env, Services{Auth: &fakeAuth{}, Cases: &fakeCases{}, Rescue: &fakeRescue{}, Links: &fakeLinks{}, Sessions: &fakeSessions{}}, syncRun)
+	s.start()
+	t.Cleanup(s.Window().Close)
+	s.showAbout()
+	overlay := s.Window().Canvas().Overlays().Top()
+	if overlay == nil {
+		t.Fatal("no About box")
+	}
+	found := false
+	for _, o := range test.LaidOutObjects(overlay) {
+		if l, ok := o.(*widget.Label); ok && l.Text == "Version 9.8.7" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the About box does not show the version")
+	}
+}

@@ -16,6 +16,7 @@ type Environment struct {
 	Organisation   string // a human name for the organisation, e.g. its domain
 	DynamicsURL    string
 	RescueEndpoint string
+	Version        string // the app's version, as FyneApp.toml gives it
 }
 
 // LoadTranslations registers the English and French texts. Call it once, before building any screen.
