@@ -13,6 +13,7 @@ import (
 
 	"github.com/rescuecompanion/rescue-companion/internal/auth"
 	"github.com/rescuecompanion/rescue-companion/internal/companion"
+	"github.com/rescuecompanion/rescue-companion/internal/netx"
 	"github.com/rescuecompanion/rescue-companion/internal/ui"
 )
 
@@ -57,7 +58,7 @@ func runSync(args []string, e cliEnv) int {
 		}
 		return e.syncSummary(desk)
 	}
-	parked, err := desk.SyncUntilDone(ctx, sleepCtx)
+	parked, err := desk.SyncUntilDone(ctx, netx.Sleep)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -78,17 +79,6 @@ func (e cliEnv) syncSummary(desk *companion.Desk) int {
 	}
 	fmt.Fprintf(e.stdout, "%d sessions followed, %d writes pending, %d parked\n", len(desk.Tracker.Live()), p.Due+p.Waiting, p.Parked)
 	return exitOK
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // sessionJSON is one session as `sessions --json` and `session --json` print it. These keys are a

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rescuecompanion/rescue-companion/internal/netx"
 	"github.com/rescuecompanion/rescue-companion/internal/rescue"
 	"github.com/rescuecompanion/rescue-companion/internal/secrets"
 )
@@ -138,7 +139,7 @@ func NewRescue(api RescueAPI, keyring secrets.Store, store Journal, settings Res
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = netx.Sleep
 	}
 	if o.NewToken == nil {
 		o.NewToken = NewCorrelationToken
@@ -513,17 +514,6 @@ func NewCorrelationToken() string {
 		out = append(out, alphabet[x&31])
 	}
 	return string(out)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // isCode reports whether err is Rescue's answer code.

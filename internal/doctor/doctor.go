@@ -8,6 +8,7 @@ import (
 
 	"github.com/rescuecompanion/rescue-companion/internal/config"
 	"github.com/rescuecompanion/rescue-companion/internal/dynamics"
+	"github.com/rescuecompanion/rescue-companion/internal/netx"
 	"github.com/rescuecompanion/rescue-companion/internal/rescue"
 )
 
@@ -161,20 +162,9 @@ func (d Deps) withDefaults() Deps {
 		d.PollFor = DefaultPollFor
 	}
 	if d.Sleep == nil {
-		d.Sleep = sleep
+		d.Sleep = netx.Sleep
 	}
 	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // ErrNoPrivilege means Dynamics refused a customization (reactivating a key, creating a table, a

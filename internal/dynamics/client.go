@@ -2,15 +2,14 @@ package dynamics
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/rescuecompanion/rescue-companion/internal/netx"
 )
 
 // APIPath is where the Web API lives under the organisation URL.
@@ -92,7 +91,7 @@ func New(orgURL string, tokens TokenSource, opts Options) (*Client, error) {
 		return nil, errors.New("dynamics: negative page size, wait, body limit or retry count")
 	}
 	opts = withDefaults(opts)
-	return &Client{org: org, api: org + APIPath, tokens: tokens, http: noRedirects(opts.HTTPClient), opts: opts}, nil
+	return &Client{org: org, api: org + APIPath, tokens: tokens, http: netx.NoRedirects(opts.HTTPClient), opts: opts}, nil
 }
 
 func withDefaults(o Options) Options {
@@ -110,13 +109,13 @@ func withDefaults(o Options) Options {
 		o.BusyRetries = DefaultBusyRetries
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = defaultHTTPClient()
+		o.HTTPClient = netx.Client(netx.Limits{Total: 3 * time.Minute, FirstByte: 2 * time.Minute, IdlePerHost: 4})
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = netx.Sleep
 	}
 	return o
 }
@@ -133,61 +132,13 @@ func parseOrgURL(raw string) (string, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !netx.IsLoopback(u.Hostname()) {
 			return "", fmt.Errorf("dynamics: organisation URL %q must use https", raw)
 		}
 	default:
 		return "", fmt.Errorf("dynamics: organisation URL %q must use https", raw)
 	}
 	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host), nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
-}
-
-func defaultHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		// One request is one page; a slow query still answers well within this.
-		Timeout: 3 * time.Minute,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			ForceAttemptHTTP2:     true,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:   15 * time.Second,
-			ResponseHeaderTimeout: 2 * time.Minute,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   4,
-		},
-	}
-}
-
-// noRedirects returns a copy of the client that hands 3xx answers back instead of following them: the
-// Web API does not redirect, and following one could carry the request somewhere unexpected.
-func noRedirects(hc *http.Client) *http.Client {
-	c := *hc
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // OrgURL returns the organisation URL the client was made with, without a trailing slash.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rescuecompanion/rescue-companion/internal/netx"
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox/fault"
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox/world"
 )
@@ -380,7 +381,7 @@ func TestCancelDuringThrottleWait(t *testing.T) {
 	defer cancel()
 	waiting := make(chan Wait, 1)
 	// The real sleep: only the cancellation can end this 30-second wait early.
-	c, _ := fx.newClient(t, &tokens{token: "tok-camille"}, Options{OnWait: func(w Wait) { waiting <- w }, Sleep: sleep})
+	c, _ := fx.newClient(t, &tokens{token: "tok-camille"}, Options{OnWait: func(w Wait) { waiting <- w }, Sleep: netx.Sleep})
 
 	done := make(chan error, 1)
 	go func() {

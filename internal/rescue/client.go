@@ -2,16 +2,15 @@ package rescue
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rescuecompanion/rescue-companion/internal/netx"
 )
 
 // Defaults of Options.
@@ -66,7 +65,7 @@ func New(endpoint string, opts Options) (*Client, error) {
 	return &Client{
 		endpoint: origin + strings.TrimRight(u.EscapedPath(), "/"),
 		origin:   origin,
-		http:     noRedirects(opts.HTTPClient),
+		http:     netx.NoRedirects(opts.HTTPClient),
 		opts:     opts,
 	}, nil
 }
@@ -79,10 +78,10 @@ func withDefaults(o Options) Options {
 		o.MaxWait = DefaultMaxWait
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = defaultHTTPClient()
+		o.HTTPClient = netx.Client(netx.Limits{Total: 90 * time.Second, FirstByte: 60 * time.Second, IdlePerHost: 2})
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = netx.Sleep
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -104,58 +103,11 @@ func parseEndpoint(raw string) (*url.URL, error) {
 	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && netx.IsLoopback(u.Hostname()):
 	default:
 		return nil, fmt.Errorf("rescue: endpoint %q must use https", raw)
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
-}
-
-func defaultHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		// Every reply is small text; a report is the largest and still comes in well within this.
-		Timeout: 90 * time.Second,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			ForceAttemptHTTP2:     true,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:   15 * time.Second,
-			ResponseHeaderTimeout: 60 * time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   2,
-		},
-	}
-}
-
-// noRedirects returns a copy of the client that hands 3xx answers back instead of following them.
-func noRedirects(hc *http.Client) *http.Client {
-	c := *hc
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Endpoint returns the API endpoint the client was made with, without a trailing slash.
