@@ -38,15 +38,12 @@
 // No secret belongs here: the Rescue auth code lives only in the OS keyring (package secrets).
 //
 // Choices where the references are unconfirmed:
-//   - rescue.instance = "beta" uses the production API host, https://secure.logmeinrescue.com/API.
-//     No beta or staging host appears in any source (rescue-api.md §1.1). LogMeIn's beta
-//     programme ships pre-release Technician Console builds that talk to the production service,
-//     so the production host is the most likely answer, and unlike an invented host name it
-//     works. The Enterprise host is a different product line, not a beta. IT that knows of a real
-//     beta host sets instance = "custom" and its endpoint.
-//   - An endpoint given next to instance "production" or "beta" must equal that instance's host
-//     (compared without regard to case); anything else is an error that points to "custom",
-//     rather than one of the two values being silently ignored.
+//   - rescue.instance = "beta" has no preset endpoint: no beta or staging host appears in any
+//     source (rescue-api.md §1.1), so its endpoint comes from IT policy or from the user, and is
+//     required. The Enterprise host is a different product line, not a beta.
+//   - An endpoint given next to instance "production" must equal the production host (compared
+//     without regard to case); anything else is an error that points to "custom", rather than one
+//     of the two values being silently ignored.
 //   - dynamics.url and dynamics.authority must be bare origins (no path, query or fragment):
 //     the app appends /api/data/v9.2, /user_impersonation and /<tenant> to them.
 //   - rescue.correlation_field defaults to cfield5: cfield0 and cfield1 carry the customer's name and
@@ -77,8 +74,6 @@ const (
 const (
 	// ProductionEndpoint is the Rescue API base of the production service.
 	ProductionEndpoint = "https://secure.logmeinrescue.com/API"
-	// BetaEndpoint is the Rescue API base used for instance "beta" (see the package comment).
-	BetaEndpoint = ProductionEndpoint
 	// DefaultClientID is Microsoft's documented sample client ID for Dataverse, good for trying
 	// the app; an organisation registers its own application and sets dynamics.client_id.
 	DefaultClientID = "51f81489-12ee-4a9e-aaae-a2591f45987d"

@@ -80,8 +80,6 @@ func presetEndpoint(instance string) string {
 	switch instance {
 	case InstanceProduction:
 		return ProductionEndpoint
-	case InstanceBeta:
-		return BetaEndpoint
 	}
 	return ""
 }
@@ -187,7 +185,7 @@ func checkEndpoint(instance, value string) *FieldError {
 			instance, preset)}
 	}
 	if value == "" {
-		if instance != InstanceSandbox && instance != InstanceCustom {
+		if instance != InstanceSandbox && instance != InstanceCustom && instance != InstanceBeta {
 			return nil // the instance itself is wrong, and that is already reported
 		}
 		return &FieldError{key, value, fmt.Sprintf("is required with rescue.instance %q", instance)}

@@ -115,7 +115,11 @@ func TestValidate(t *testing.T) {
 			"production, other endpoint", func(c *Config) { c.Rescue.Endpoint = "https://rescue.example/API" },
 			`rescue.endpoint: "https://rescue.example/API" does not match rescue.instance "production" (its endpoint is https://secure.logmeinrescue.com/API; use instance "custom" for another host)`,
 		},
-		{"beta, empty endpoint filled", func(c *Config) { c.Rescue.Instance, c.Rescue.Endpoint = "beta", "" }, ""},
+		{
+			"beta, endpoint missing", func(c *Config) { c.Rescue.Instance, c.Rescue.Endpoint = "beta", "" },
+			`rescue.endpoint: "" is required with rescue.instance "beta"`,
+		},
+		{"beta, any https host", func(c *Config) { c.Rescue.Instance, c.Rescue.Endpoint = "beta", "https://beta.rescue.example/API" }, ""},
 		{
 			"custom, endpoint missing", func(c *Config) { c.Rescue.Instance, c.Rescue.Endpoint = "custom", "" },
 			`rescue.endpoint: "" is required with rescue.instance "custom"`,
@@ -257,12 +261,12 @@ func TestFieldErrorsOfNilAndForeignErrors(t *testing.T) {
 func TestNormalize(t *testing.T) {
 	c := Config{
 		Dynamics: Dynamics{URL: " https://contoso.crm4.dynamics.com/ ", Authority: "https://login.microsoftonline.com//"},
-		Rescue:   Rescue{Instance: " beta ", Endpoint: ""},
+		Rescue:   Rescue{Instance: " production ", Endpoint: ""},
 		Sandbox:  Sandbox{CAFile: " ca.pem "},
 	}.Normalize()
 	if c.Dynamics.URL != "https://contoso.crm4.dynamics.com" ||
 		c.Dynamics.Authority != "https://login.microsoftonline.com" ||
-		c.Rescue.Instance != "beta" || c.Rescue.Endpoint != BetaEndpoint || c.Sandbox.CAFile != "ca.pem" {
+		c.Rescue.Instance != "production" || c.Rescue.Endpoint != ProductionEndpoint || c.Sandbox.CAFile != "ca.pem" {
 		t.Errorf("Normalize() = %+v", c)
 	}
 	custom := Config{Rescue: Rescue{Instance: "custom", Endpoint: "https://rescue.example/API/"}}.Normalize()

@@ -20,7 +20,7 @@ func (l Locked) Has(key string) bool { return l[key] }
 //
 // A policy that sets the Rescue endpoint but not the instance also locks the instance, to
 // "production" when the endpoint is the production host and to "custom" otherwise; one that
-// sets a preset instance (production, beta) but not the endpoint also locks the endpoint to
+// sets the production instance but not the endpoint also locks the endpoint to
 // the instance's. Either alone would contradict the user's other half, and the MSI offers
 // RESCUE_ENDPOINT with no instance property. A locked instance other than "sandbox" drops the
 // user's sandbox.ca_file, which only the sandbox uses.
@@ -112,8 +112,6 @@ func presetEndpoint(instance string) string {
 	switch instance {
 	case config.InstanceProduction:
 		return config.ProductionEndpoint
-	case config.InstanceBeta:
-		return config.BetaEndpoint
 	}
 	return ""
 }

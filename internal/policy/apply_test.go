@@ -102,8 +102,8 @@ func TestApplyLocksTheRescuePair(t *testing.T) {
 		},
 		{
 			"preset instance", sandboxUser,
-			map[string]any{"rescue.instance": "beta"},
-			"beta", config.BetaEndpoint, "",
+			map[string]any{"rescue.instance": "production"},
+			"production", config.ProductionEndpoint, "",
 		},
 		{
 			"custom instance keeps the user's endpoint", sandboxUser,

@@ -204,7 +204,7 @@ func TestInstancePresetFillsTheEndpoint(t *testing.T) {
 	}{
 		{"Custom", "", "Required."},
 		{"Production", config.ProductionEndpoint, ""},
-		{"Beta", "", ""}, // no public host: empty until IT or the technician gives one
+		{"Beta", "", "Required."}, // no public host: IT or the technician gives one
 		{"Sandbox", "", "Required."},
 	}
 	for _, st := range steps {
