@@ -18,24 +18,12 @@ DIST=${DIST:-$root/dist}
 FYNE_VERSION=${FYNE_VERSION:-v1.7.4}
 export LANG=en_US.UTF-8
 
-# toml SECTION KEY: a string or integer value of FyneApp.toml ("" is the top level).
-toml() {
-  awk -v want="$1" -v key="$2" '
-    BEGIN { section = "" }
-    /^[[:space:]]*\[/ { section = $0; gsub(/^[[:space:]]*\[|\][[:space:]]*$/, "", section); next }
-    section == want && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
-      sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*$/, ""); gsub(/^"|"$/, ""); print; exit
-    }' FyneApp.toml
-}
-name=$(toml Details Name)
-app_id=$(toml Details ID)
-version=$(toml Details Version)
+# shellcheck source=scripts/appmeta.sh
+. "$root/scripts/appmeta.sh"
 icon=$(toml Details Icon)
 website=$(toml "" Website)
 generic_name=$(toml LinuxAndBSD GenericName)
 comment=$(toml LinuxAndBSD Comment)
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "FyneApp.toml: Version \"$version\" is not MAJOR.MINOR.PATCH" >&2; exit 1; }
-if [ -z "$name" ] || [ -z "$app_id" ]; then echo "FyneApp.toml: Name and ID are required" >&2; exit 1; fi
 pkg=rescue-companion
 arch=$(dpkg --print-architecture)
 

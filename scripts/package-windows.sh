@@ -20,24 +20,12 @@ TAGS=${TAGS:-migrated_fynedo}
 DIST=${DIST:-$root/dist}
 export LANG=en_US.UTF-8
 
-# toml SECTION KEY: a string or integer value of FyneApp.toml ("" is the top level).
-toml() {
-  awk -v want="$1" -v key="$2" '
-    BEGIN { section = "" }
-    /^[[:space:]]*\[/ { section = $0; gsub(/^[[:space:]]*\[|\][[:space:]]*$/, "", section); next }
-    section == want && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
-      sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*$/, ""); gsub(/^"|"$/, ""); print; exit
-    }' FyneApp.toml
-}
-name=$(toml Details Name)
-app_id=$(toml Details ID)
-version=$(toml Details Version)
+# shellcheck source=scripts/appmeta.sh
+. "$root/scripts/appmeta.sh"
 build=$(toml Details Build)
 website=$(toml "" Website)
 manufacturer=${RC_PUBLISHER:-$name}
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "FyneApp.toml: Version \"$version\" is not MAJOR.MINOR.PATCH" >&2; exit 1; }
 [[ $build =~ ^[0-9]+$ ]] || build=0
-if [ -z "$name" ] || [ -z "$app_id" ]; then echo "FyneApp.toml: Name and ID are required" >&2; exit 1; fi
 
 scripts/deps.sh gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wixl msitools osslsigncode imagemagick
 

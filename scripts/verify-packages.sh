@@ -10,17 +10,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 export DIST=${DIST:-$root/dist}
 
-toml() { # SECTION KEY, as in package-*.sh
-  awk -v want="$1" -v key="$2" '
-    BEGIN { section = "" }
-    /^[[:space:]]*\[/ { section = $0; gsub(/^[[:space:]]*\[|\][[:space:]]*$/, "", section); next }
-    section == want && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
-      sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*$/, ""); gsub(/^"|"$/, ""); print; exit
-    }' FyneApp.toml
-}
-name=$(toml Details Name)
-app_id=$(toml Details ID)
-version=$(toml Details Version)
+# shellcheck source=scripts/appmeta.sh
+. "$root/scripts/appmeta.sh"
 arch=$(dpkg --print-architecture)
 exe="$DIST/rescue-companion-$version-windows-amd64.exe"
 msi="$DIST/rescue-companion-$version-x64.msi"

@@ -31,20 +31,9 @@ export MACOSX_DEPLOYMENT_TARGET=${MACOSX_DEPLOYMENT_TARGET:-12.0}
 
 [ "$(uname -s)" = Darwin ] || { echo "package-macos.sh runs on macOS (codesign, notarytool, pkgbuild)" >&2; exit 1; }
 
-# toml SECTION KEY: a string or integer value of FyneApp.toml ("" is the top level).
-toml() {
-  awk -v want="$1" -v key="$2" '
-    BEGIN { section = "" }
-    /^[[:space:]]*\[/ { section = $0; gsub(/^[[:space:]]*\[|\][[:space:]]*$/, "", section); next }
-    section == want && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
-      sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*$/, ""); gsub(/^"|"$/, ""); print; exit
-    }' FyneApp.toml
-}
-name=$(toml Details Name)
-app_id=$(toml Details ID)
-version=$(toml Details Version)
+# shellcheck source=scripts/appmeta.sh
+. "$root/scripts/appmeta.sh"
 icon=$(toml Details Icon)
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "FyneApp.toml: Version \"$version\" is not MAJOR.MINOR.PATCH" >&2; exit 1; }
 pkg=rescue-companion
 
 # skip STEP REASON: say a step is skipped, or fail when signing is required.
