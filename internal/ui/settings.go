@@ -222,7 +222,7 @@ func (v *settingsView) footer() fyne.CanvasObject {
 	cancel := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { v.onCancel() })
 	v.progress = container.NewBorder(nil, nil, nil, cancel, widget.NewProgressBarInfinite())
 	v.progress.Hide()
-	v.saved = widget.NewLabel(lang.L("Saved."))
+	v.saved = widget.NewLabel(lang.L("Saved. Restart Rescue Companion to use the new settings."))
 	v.saved.Importance = widget.SuccessImportance
 	v.saved.Hide()
 	v.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), v.send)

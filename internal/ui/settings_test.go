@@ -318,7 +318,7 @@ func TestSaveSendsExactlyTheForm(t *testing.T) {
 	if len(fs.saved) != 1 || !reflect.DeepEqual(fs.saved[0], wantForm) {
 		t.Fatalf("saved %+v\nwant  %+v", fs.saved, wantForm)
 	}
-	if !v.saved.Visible() || v.saved.Text != "Saved." || v.password.Text != "" || v.password.PlaceHolder != "Kept; type a new one to replace it" {
+	if !v.saved.Visible() || v.saved.Text != "Saved. Restart Rescue Companion to use the new settings." || v.password.Text != "" || v.password.PlaceHolder != "Kept; type a new one to replace it" {
 		t.Fatalf("after save: saved %v, password %q / %q", v.saved.Visible(), v.password.Text, v.password.PlaceHolder)
 	}
 	if got := v.fields["dynamics.url"].entry.Text; got != "https://fabrikam.crm.dynamics.com" || !v.revert.Disabled() {
