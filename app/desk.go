@@ -11,6 +11,7 @@ import (
 	"github.com/rescuecompanion/rescue-companion/internal/companion"
 	"github.com/rescuecompanion/rescue-companion/internal/dynamics"
 	"github.com/rescuecompanion/rescue-companion/internal/outbox"
+	"github.com/rescuecompanion/rescue-companion/internal/store"
 )
 
 // outboxBucket is where the writes to Dynamics wait in the store.
@@ -47,7 +48,7 @@ func (l *lazyDesk) get() *companion.Desk {
 	l.once.Do(func() {
 		svc := l.svc
 		r := svc.rescue.get()
-		var kv outbox.Store = newMemoryJournal()
+		var kv outbox.Store = store.NewMemory()
 		var j companion.Journal
 		if st := svc.store.get(); st != nil {
 			kv, j = st, st

@@ -16,6 +16,7 @@ import (
 	"github.com/rescuecompanion/rescue-companion/internal/rescue"
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox/dataverse"
 	"github.com/rescuecompanion/rescue-companion/internal/sandbox/world"
+	"github.com/rescuecompanion/rescue-companion/internal/store"
 )
 
 func TestSeededSandboxIsHealthy(t *testing.T) {
@@ -372,7 +373,7 @@ func TestProvisionTwiceThenHealthy(t *testing.T) {
 func writeBackLands(t *testing.T, f *fixture) {
 	t.Helper()
 	ctx := context.Background()
-	mem := newMemJournal()
+	mem := store.NewMemory()
 	box := outbox.New(mem, "outbox", outbox.Options{Now: func() time.Time { return testNow }})
 	tables := TablesFrom(f.cfg)
 	wb := companion.NewWriteBack(f.dyn, box, mem, companion.WriteBackSettings{
